@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
+import type { AuditEntry, AuditRecord } from './types.ts';
+
+// node:crypto's hash is a pure function (no I/O, no clock), so the core may use it.
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of one record: sha256(prevHash ‖ canonical JSON of seq + entry). */
+export function hashRecord(prevHash: string, seq: number, entry: AuditEntry): string {
+  const body = canonicalJson({ seq, ...pickEntry(entry) });
+  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+/** Chains entries onto a head (`undefined` = empty log). Pure. */
+export function chainEntries(head: { seq: number; hash: string } | undefined, entries: readonly AuditEntry[]): AuditRecord[] {
+  let seq = head?.seq ?? 0;
+  let prev = head?.hash ?? GENESIS_HASH;
+  return entries.map((entry) => {
+    seq += 1;
+    const hash = hashRecord(prev, seq, entry);
+    const rec: AuditRecord = { ...pickEntry(entry), seq, prevHash: prev, hash };
+    prev = hash;
+    return rec;
+  });
+}
+
+export type ChainProblem =
+  | { seq: number; kind: 'edited'; detail: string }
+  | { seq: number; kind: 'missing'; detail: string }
+  | { seq: number; kind: 'inserted'; detail: string }
+  | { seq: number; kind: 'truncated'; detail: string };
+
+/**
+ * Incremental verifier: feed records in seq order, then `finish(head)`. Detects an edited record
+ * (its hash no longer matches its content), a deleted one (a gap in seq or a broken link), an
+ * inserted one (a link that doesn't match), and a truncated tail (the stored head is beyond the last record).
+ */
+export class ChainVerifier {
+  #expectSeq = 1;
+  #prev = GENESIS_HASH;
+  #count = 0;
+  readonly problems: ChainProblem[] = [];
+
+  get count(): number {
+    return this.#count;
+  }
+
+  push(rec: AuditRecord): void {
+    this.#count += 1;
+    if (rec.seq > this.#expectSeq) {
+      this.problems.push({ seq: this.#expectSeq, kind: 'missing', detail: `records ${this.#expectSeq}..${rec.seq - 1} are missing` });
+    } else if (rec.seq < this.#expectSeq) {
+      this.problems.push({ seq: rec.seq, kind: 'inserted', detail: `record ${rec.seq} appears out of order or twice` });
+    }
+    const recomputed = hashRecord(rec.prevHash, rec.seq, rec);
+    if (recomputed !== rec.hash) {
+      this.problems.push({ seq: rec.seq, kind: 'edited', detail: `record ${rec.seq} content does not match its hash` });
+    } else if (rec.prevHash !== this.#prev && rec.seq === this.#expectSeq) {
+      this.problems.push({ seq: rec.seq, kind: 'inserted', detail: `record ${rec.seq} does not link to record ${rec.seq - 1}` });
+    }
+    this.#expectSeq = rec.seq + 1;
+    this.#prev = rec.hash;
+  }
+
+  finish(head: { seq: number; hash: string } | undefined): ChainProblem[] {
+    const lastSeq = this.#expectSeq - 1;
+    if (head && head.seq > lastSeq) {
+      this.problems.push({ seq: lastSeq + 1, kind: 'truncated', detail: `log ends at ${lastSeq} but its head says ${head.seq}` });
+    } else if (head && head.seq === lastSeq && head.hash !== this.#prev) {
+      this.problems.push({ seq: lastSeq, kind: 'edited', detail: `last record ${lastSeq} does not match the stored head` });
+    }
+    return this.problems;
+  }
+}
+
+function pickEntry(e: AuditEntry): AuditEntry {
+  return {
+    time: e.time, kind: e.kind, requestId: e.requestId, agentId: e.agentId, agentName: e.agentName,
+    credentialId: e.credentialId, clientAddress: e.clientAddress, method: e.method, path: e.path, routeId: e.routeId,
+    decision: e.decision, reasons: e.reasons, upstreamStatus: e.upstreamStatus, latencyMs: e.latencyMs,
+    action: e.action, actor: e.actor, details: e.details,
+  };
+}

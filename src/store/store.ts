@@ -1,0 +1,80 @@
+import type { Agent, AgentStatus, ApiKeyRecord, AuditEntry, AuditRecord } from '../core/types.ts';
+import type { Decision } from '../core/reasons.ts';
+
+export interface AgentPatch {
+  status?: AgentStatus;
+  description?: string;
+  owner?: string;
+  labels?: string[];
+  scopes?: string[];
+  updatedAt: number;
+}
+
+export interface ApiKeyPatch {
+  expiresAt?: number;
+  revokedAt?: number | null;
+  replacedBy?: string | null;
+}
+
+export interface AuditQuery {
+  /** Only records with seq > afterSeq. */
+  afterSeq?: number;
+  agent?: string; // agent id or name
+  decision?: Decision;
+  kind?: AuditEntry['kind'];
+  limit: number;
+  /** 'asc' (oldest first) or 'desc' (newest first). */
+  order: 'asc' | 'desc';
+}
+
+/** The audit chain's head as last written, kept beside the records so a truncated tail is detectable. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * The storage port. SQLite and PostgreSQL implement it with the same schema and migrations;
+ * one conformance suite (store-conformance.ts) runs against every adapter.
+ * Every method may throw; callers on the request path fail closed.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Runs forward-only migrations; idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap liveness probe (SELECT 1). */
+  ping(): Promise<void>;
+
+  /** Throws GatehouseError code `agent_exists` (409) on a duplicate name. */
+  createAgent(agent: Agent): Promise<void>;
+  getAgent(id: string): Promise<Agent | undefined>;
+  getAgentByName(name: string): Promise<Agent | undefined>;
+  listAgents(): Promise<Agent[]>;
+  updateAgent(id: string, patch: AgentPatch): Promise<Agent | undefined>;
+
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  listApiKeys(agentId?: string): Promise<ApiKeyRecord[]>;
+  updateApiKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined>;
+  /** Batched last-used updates (written off the hot path). */
+  touchApiKeys(updates: ReadonlyArray<{ id: string; lastUsedAt: number }>): Promise<void>;
+
+  /**
+   * Appends entries atomically, chaining each to the previous record (see core/hash-chain.ts).
+   * Serialized across processes (SQLite: BEGIN IMMEDIATE; PostgreSQL: advisory transaction lock),
+   * and updates the stored head in the same transaction. Returns the stored records.
+   */
+  appendAudit(entries: readonly AuditEntry[]): Promise<AuditRecord[]>;
+  queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Reads every record in seq order, in pages, for verification. */
+  scanAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  getAuditHead(): Promise<AuditHead | undefined>;
+
+  /** Small key/value settings (admin token hash, instance facts). */
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+  /** Sets the value only when absent; returns the value now stored. */
+  setSettingIfAbsent(key: string, value: string): Promise<string>;
+}
