@@ -115,6 +115,10 @@ export const configSchema = z.strictObject({
   rateLimit: z
     .strictObject({
       perAgent: bucket.default({ rate: 50, burst: 100 }).describe('Default per-agent bucket (routes may override).'),
+      agents: z
+        .record(z.string().regex(NAME), bucket)
+        .default({})
+        .describe('Per-agent overrides by agent name; they win over route and default buckets.'),
       perAddress: bucket.default({ rate: 20, burst: 40 }).describe('Bucket for unauthenticated/public requests, per client address.'),
       authFailures: z
         .strictObject({

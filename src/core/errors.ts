@@ -49,12 +49,17 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
+/** The reason phrase for an HTTP status. */
+export function statusTitle(status: number): string {
+  return TITLES[status] ?? 'Error';
+}
+
 /** Maps any thrown value to a problem document that is safe to send. */
 export function toProblem(err: unknown, instance?: string): Problem {
   const e = err instanceof GatehouseError ? err : new GatehouseError('internal_error', 500, 'internal error', { expose: false, cause: err });
   const problem: Problem = {
     type: `https://gatehouse.dev/problems/${e.code}`,
-    title: TITLES[e.status] ?? 'Error',
+    title: statusTitle(e.status),
     status: e.status,
     code: e.code,
   };

@@ -1,0 +1,71 @@
+import type { Metrics } from '../obs/metrics.ts';
+import type { AuditQuery } from '../store/store.ts';
+import type { OperationInput, OperationName } from './admin-api.ts';
+import type { AdminOps } from './admin-ops.ts';
+
+/** A reply that is not the operation's default JSON (a different status or a text body). */
+export class Reply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly text: string;
+  constructor(status: number, contentType: string, text: string) {
+    this.status = status;
+    this.contentType = contentType;
+    this.text = text;
+  }
+}
+
+export type Handlers = { [K in OperationName]: (input: OperationInput<K>) => Promise<unknown> };
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, string>;
+}
+
+const DEFAULT_AUDIT_LIMIT = 100;
+
+/** Binds every admin API operation to AdminOps (and the process's metrics and readiness). */
+export function bindHandlers(deps: { ops: AdminOps; metrics: Metrics; ready(): Promise<Readiness>; openapi(): unknown }): Handlers {
+  const { ops } = deps;
+  return {
+    listAgents: async () => ({ agents: await ops.listAgents() }),
+    createAgent: ({ body }) => ops.createAgent(body),
+    getAgent: ({ params }) => ops.getAgent(params.ref!),
+    suspendAgent: ({ params }) => ops.setAgentStatus(params.ref!, 'suspended'),
+    resumeAgent: ({ params }) => ops.setAgentStatus(params.ref!, 'active'),
+    revokeAgent: ({ params }) => ops.setAgentStatus(params.ref!, 'revoked'),
+    issueKey: ({ params, body }) => ops.issueKey(params.ref!, body),
+    listKeys: async ({ query }) => ({ keys: await ops.listKeys(query.agent) }),
+    rotateKey: ({ params, body }) => ops.rotateKey(params.id!, body),
+    revokeKey: ({ params }) => ops.revokeKey(params.id!),
+    listRoutes: async () => ({ routes: await ops.listRoutes() }),
+    listPolicies: () => ops.listPolicies(),
+    explainPolicy: ({ query }) => ops.explain(query.agent, query.method, query.path),
+    queryAudit: async ({ query }) => {
+      const q: AuditQuery = { limit: query.limit ?? DEFAULT_AUDIT_LIMIT, order: query.order ?? 'desc' };
+      if (query.after !== undefined) q.afterSeq = query.after;
+      if (query.agent !== undefined) q.agent = query.agent;
+      if (query.decision !== undefined) q.decision = query.decision;
+      if (query.kind !== undefined) q.kind = query.kind;
+      return { records: await ops.queryAudit(q) };
+    },
+    verifyAudit: () => ops.verifyAudit(),
+    openapi: async () => deps.openapi(),
+    metrics: async () => new Reply(200, deps.metrics.registry.contentType, await deps.metrics.registry.metrics()),
+    healthz: async () => ({ status: 'ok' }),
+    readyz: async () => readiness(deps.ready),
+  };
+}
+
+/** Check names with ok/fail only: a probe must not reveal error messages, hosts or versions. */
+async function readiness(ready: () => Promise<Readiness>): Promise<Reply> {
+  let r: Readiness;
+  try {
+    r = await ready();
+  } catch {
+    r = { ok: false, checks: {} };
+  }
+  const checks = Object.fromEntries(Object.entries(r.checks).map(([name, v]) => [name, v === 'ok' ? 'ok' : 'fail']));
+  const ok = r.ok && Object.values(checks).every((v) => v === 'ok');
+  return new Reply(ok ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify({ status: ok ? 'ready' : 'not_ready', checks }));
+}

@@ -1,0 +1,155 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkExposure } from '../config/exposure.ts';
+import { loadConfig } from '../config/load-config.ts';
+import type { Config } from '../config/schema.ts';
+import { AuditQueue } from '../audit/audit-queue.ts';
+import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.ts';
+import { Forwarder } from '../gateway/forwarder.ts';
+import { createDataPlane, createListener } from '../gateway/data-plane.ts';
+import { buildRuntimeState, type RuntimeState } from '../gateway/runtime-state.ts';
+import type { GatewayDeps } from '../gateway/gateway-deps.ts';
+import { Metrics } from '../obs/metrics.ts';
+import type { Logger } from '../obs/logger.ts';
+import { createAdminHandler } from '../admin/admin-server.ts';
+import { LocalAdminOps } from '../admin/local-admin-ops.ts';
+import { ensureAdminToken, verifyAdminToken } from '../admin/admin-token.ts';
+import type { LocalCore } from './open-local.ts';
+import { loadPolicyEngine } from './load-policy.ts';
+
+export interface RunningGateway {
+  dataUrl: string;
+  adminUrl: string;
+  /** The admin token, only on the very first start (shown once). */
+  newAdminToken: string | undefined;
+  metrics: Metrics;
+  audit: AuditQueue;
+  /** Re-reads the config file; swaps routes + policies atomically, or keeps the running ones on error. */
+  reload(): { ok: true; changed: string[] } | { ok: false; error: string };
+  close(): Promise<void>;
+}
+
+/** Starts both listeners over an opened core. Throws ConfigError before binding anything if exposure rules fail. */
+export async function startGateway(core: LocalCore, opts: { logger: Logger; metrics?: Metrics }): Promise<RunningGateway> {
+  const { logger } = opts;
+  const config = core.loaded.config;
+  const warnings = [
+    ...checkExposure(config.server.listen, 'server.listen').warnings,
+    ...checkExposure(config.admin.listen, 'admin.listen').warnings,
+  ];
+  for (const w of warnings) logger.warn(w);
+  for (const w of core.warnings) logger.warn(w);
+
+  const metrics = opts.metrics ?? new Metrics();
+  const limiter: RateLimiter = await createRateLimiter({ ...(config.redis.url ? { redisUrl: config.redis.url } : {}), authFailures: config.rateLimit.authFailures });
+  const audit = new AuditQueue(core.store, {
+    ...config.audit,
+    onError: (err) => logger.error({ err }, 'audit write failed; requests are refused until it recovers'),
+    onDepth: (n) => metrics.auditQueueDepth.set(n),
+  });
+  const forwarder = new Forwarder();
+  let state: RuntimeState = buildRuntimeState(config, core.policy());
+  const deps: GatewayDeps = { state: () => state, keys: core.keys, limiter, audit, forwarder, metrics, logger, clock: core.clock };
+
+  const data = createDataPlane(deps, core.loaded.baseDir);
+  const newAdminToken = await ensureAdminToken(core.store, core.secret);
+  const adminHandler = createAdminHandler({
+    ops: new LocalAdminOps(core, 'admin-api'),
+    verifyToken: (t) => verifyAdminToken(core.store, core.secret, t),
+    metrics,
+    logger,
+    ready: async () => {
+      const checks: Record<string, string> = {};
+      try {
+        await core.store.ping();
+        checks.store = 'ok';
+      } catch {
+        checks.store = 'failing';
+      }
+      checks.audit = audit.accepting() ? 'ok' : 'failing';
+      return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+    },
+  });
+  const admin = createListener(config.admin.listen, core.loaded.baseDir, config.server.limits, adminHandler);
+  await listen(data, config.server.listen, 'server.listen');
+  try {
+    await listen(admin, config.admin.listen, 'admin.listen');
+  } catch (err) {
+    data.close();
+    throw err;
+  }
+  const touch = setInterval(() => void core.keys.flushLastUsed().catch((err) => logger.warn({ err }, 'could not record key last-used times')), 5_000);
+  touch.unref();
+
+  return {
+    dataUrl: urlOf(data, config.server.listen.tls !== undefined),
+    adminUrl: urlOf(admin, config.admin.listen.tls !== undefined),
+    newAdminToken,
+    metrics,
+    audit,
+    reload() {
+      try {
+        if (!core.loaded.file) return { ok: false, error: 'no config file to reload' };
+        const next = loadConfig({ file: core.loaded.file });
+        const policy = loadPolicyEngine(next.config, next.baseDir);
+        const changed = restartOnlyChanges(state.config, next.config);
+        // Routes and policies swap as one reference; other sections need a restart.
+        const merged = { ...state.config, routes: next.config.routes, policies: next.config.policies, rateLimit: next.config.rateLimit } as Config;
+        state = buildRuntimeState(Object.freeze(merged), policy);
+        core.setPolicy(policy);
+        for (const c of changed) logger.warn(`config section "${c}" changed: restart Gatehouse to apply it`);
+        logger.info({ routes: merged.routes.length, policyVersion: policy.version }, 'configuration reloaded');
+        return { ok: true, changed };
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        logger.error(`config reload rejected; the running configuration stays: ${error}`);
+        return { ok: false, error };
+      }
+    },
+    async close() {
+      clearInterval(touch);
+      await Promise.all([closeServer(data), closeServer(admin)]);
+      await audit.close().catch((err) => logger.error({ err }, 'audit flush at shutdown failed'));
+      await Promise.all([limiter.close(), forwarder.close(), core.keys.flushLastUsed().catch(() => undefined)]);
+    },
+  };
+}
+
+const RELOADABLE = new Set(['routes', 'policies', 'rateLimit']);
+
+function restartOnlyChanges(a: Readonly<Config>, b: Readonly<Config>): string[] {
+  return (Object.keys(b) as (keyof Config)[]).filter((k) => !RELOADABLE.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+function listen(server: Server, l: Config['server']['listen'], field: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') reject(new Error(`${field}: ${l.host}:${l.port} is already in use; choose another ${field}.port`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`${field}.host: ${l.host} is not an address of this machine`));
+      else reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(l.port, l.host);
+  });
+}
+
+function urlOf(server: Server, tls: boolean): string {
+  const a = server.address() as AddressInfo;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `${tls ? 'https' : 'http'}://${host}:${a.port}`;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // Streams (SSE, WebSockets) would hold shutdown open forever.
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+  });
+}

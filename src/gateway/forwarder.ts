@@ -1,0 +1,140 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
+import { Pool, errors as undiciErrors } from 'undici';
+import { buildUpstreamHeaders, HOP_BY_HOP } from '../core/forwarding-headers.ts';
+import { encodePathForUpstream, stripPathPrefix } from '../core/canonicalize-path.ts';
+import type { RouteConfig } from '../config/schema.ts';
+import { Rejection, type RequestContext } from './context.ts';
+import { identityHeaders } from './identity-headers.ts';
+
+/**
+ * The upstream side: one keep-alive undici Pool per upstream origin, request and response bodies
+ * streamed (never buffered), hop-by-hop headers removed both ways, per-route timeouts.
+ */
+export class Forwarder {
+  readonly #pools = new Map<string, Pool>();
+
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Forwards ctx.req to the route's upstream and streams the answer into `res`. */
+  async forward(ctx: RequestContext, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+    const { origin, path } = upstreamTarget(ctx.route!, ctx.path!, ctx.query);
+    const hasBody = ctx.req.headers['content-length'] !== undefined ? ctx.req.headers['content-length'] !== '0' : ctx.req.headers['transfer-encoding'] !== undefined;
+    let response;
+    try {
+      response = await this.#pool(origin).request({
+        path,
+        method: ctx.method as 'GET',
+        headers: this.#headers(ctx),
+        body: hasBody ? limitBody(ctx.req, maxBodyBytes) : null,
+        headersTimeout: ctx.route!.timeoutMs,
+        bodyTimeout: 0, // streams (SSE) may idle; the client side's timeouts still apply
+      });
+    } catch (err) {
+      throw upstreamFailure(err);
+    }
+    ctx.upstreamStatus = response.statusCode;
+    res.writeHead(response.statusCode, { ...responseHeaders(response.headers), ...ctx.responseHeaders });
+    res.flushHeaders();
+    await new Promise<void>((resolve) => {
+      pipeline(response.body, res, () => resolve());
+    });
+  }
+
+  /** Proxies an authorized WebSocket upgrade: 101 from the upstream, then bytes both ways. */
+  async upgrade(ctx: RequestContext, socket: Duplex, head: Buffer): Promise<void> {
+    const { origin, path } = upstreamTarget(ctx.route!, ctx.path!, ctx.query);
+    let data;
+    try {
+      data = await this.#pool(origin).upgrade({ path, method: 'GET', headers: this.#headers(ctx), protocol: ctx.req.headers.upgrade ?? 'websocket' });
+    } catch (err) {
+      throw upstreamFailure(err);
+    }
+    ctx.upstreamStatus = 101;
+    const lines = ['HTTP/1.1 101 Switching Protocols', 'connection: Upgrade', `upgrade: ${ctx.req.headers.upgrade ?? 'websocket'}`];
+    for (const [k, v] of Object.entries(responseHeaders(data.headers))) for (const one of ([] as string[]).concat(v)) lines.push(`${k}: ${one}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length > 0) data.socket.write(head);
+    data.socket.on('error', () => socket.destroy());
+    socket.on('error', () => data.socket.destroy());
+    data.socket.pipe(socket).pipe(data.socket);
+  }
+
+  #headers(ctx: RequestContext): string[] {
+    const pairs = buildUpstreamHeaders({
+      rawHeaders: ctx.req.rawHeaders,
+      clientAddress: ctx.clientAddress,
+      forwardedProto: (ctx.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+      host: ctx.req.headers.host,
+      identity: identityHeaders(ctx),
+      keepUpgrade: false, // undici sets connection/upgrade itself for upgrades
+      stripCredentials: true,
+      trustIncomingXff: ctx.state.trustedProxies.contains(peerAddress(ctx.req)),
+    });
+    const flat: string[] = [];
+    for (const [k, v] of pairs) {
+      // Node already answered `Expect: 100-continue`; undici refuses to send it on.
+      if (k.length === 6 && k.toLowerCase() === 'expect') continue;
+      flat.push(k, v);
+    }
+    return flat;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#pools.values()].map((p) => p.close()));
+    this.#pools.clear();
+  }
+}
+
+export function peerAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? '';
+}
+
+function upstreamTarget(route: RouteConfig, path: string, query: string): { origin: string; path: string } {
+  const url = new URL(route.upstream);
+  const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+  const rest = route.stripPrefix !== undefined ? stripPathPrefix(path, route.stripPrefix) : path;
+  // Built by concatenation from the canonical path: a request path can never change the origin.
+  return { origin: url.origin, path: `${base}${encodePathForUpstream(rest)}${query ? `?${query}` : ''}` };
+}
+
+function responseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const named = new Set<string>(HOP_BY_HOP);
+  const conn = headers.connection;
+  for (const v of ([] as string[]).concat(conn ?? [])) for (const n of v.split(',')) named.add(n.trim().toLowerCase());
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !named.has(k)) out[k] = v;
+  return out;
+}
+
+/** Counts streamed request bytes (chunked bodies have no declared length) and aborts past the limit. */
+function limitBody(req: IncomingMessage, max: number): Transform | IncomingMessage {
+  if (req.headers['content-length'] !== undefined) return req; // the parser enforces the declared length, checked in sanitize
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > max) cb(new Rejection(413, 'body_too_large', `request body exceeds ${max} bytes`, { reasons: ['body_too_large'] }));
+      else cb(null, chunk);
+    },
+  });
+  req.pipe(counter);
+  req.on('error', (e) => counter.destroy(e));
+  return counter;
+}
+
+function upstreamFailure(err: unknown): Rejection {
+  if (err instanceof Rejection) return err;
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+    return new Rejection(504, 'upstream_timeout', 'the upstream did not answer in time', { reasons: ['upstream_timeout'], decision: 'allow' });
+  }
+  return new Rejection(502, 'upstream_error', 'the upstream could not be reached', { reasons: ['upstream_error'], decision: 'allow' });
+}

@@ -1,0 +1,79 @@
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { statusTitle, type Problem } from '../core/errors.ts';
+import type { GatewayDeps } from './gateway-deps.ts';
+import { Rejection, type RequestContext, type Stage } from './context.ts';
+import { canonicalize } from './stages/canonicalize.ts';
+import { route } from './stages/route.ts';
+import { sanitize } from './stages/sanitize.ts';
+import { authenticate } from './stages/authenticate.ts';
+import { authorize } from './stages/authorize.ts';
+import { rateLimit } from './stages/rate-limit.ts';
+import { auditGate } from './stages/audit-gate.ts';
+import { writeAudit } from './stages/audit.ts';
+
+/**
+ * The request pipeline, top to bottom. Every stage may throw a Rejection; nothing after it runs,
+ * and nothing is forwarded. The audit record is written last, for every outcome.
+ */
+export function buildStages(deps: GatewayDeps): Stage[] {
+  return [
+    canonicalize, // one canonical path, used by every later stage and by the upstream request
+    route, // before sanitize: the body limit and auth mode are per route
+    sanitize, // size and shape checks need no identity, so they run before any credential check
+    authenticate(deps),
+    authorize(deps),
+    rateLimit(deps), // after authorize: a forbidden request must not spend the agent's budget
+    auditGate(deps), // last check before forwarding: never serve a request we could not audit
+  ];
+}
+
+/** Runs the stages, then forwards (HTTP) or upgrades (WebSocket), then audits. */
+export async function runPipeline(
+  deps: GatewayDeps,
+  stages: readonly Stage[],
+  ctx: RequestContext,
+  out: { kind: 'http'; res: ServerResponse } | { kind: 'upgrade'; socket: Duplex; head: Buffer },
+): Promise<void> {
+  try {
+    for (const stage of stages) await stage(ctx);
+    ctx.decision = 'allow';
+    const limit = ctx.route!.maxBodyBytes ?? ctx.state.config.server.limits.maxBodyBytes;
+    if (out.kind === 'http') await deps.forwarder.forward(ctx, out.res, limit);
+    else await deps.forwarder.upgrade(ctx, out.socket, out.head);
+    ctx.reasons.push('forwarded');
+  } catch (err) {
+    const rejection = err instanceof Rejection ? err : undefined;
+    if (!rejection) deps.logger.error({ err, requestId: ctx.requestId }, 'unexpected error in request pipeline');
+    ctx.decision = rejection ? rejection.decision : 'error';
+    ctx.reasons = rejection ? uniqueReasons([...ctx.reasons, ...rejection.reasons]) : [...ctx.reasons, 'policy_error'];
+    reply(ctx, out, rejection ?? new Rejection(500, 'internal_error', 'internal error', { reasons: [] }));
+  } finally {
+    writeAudit(deps, ctx);
+  }
+}
+
+function reply(ctx: RequestContext, out: { kind: 'http'; res: ServerResponse } | { kind: 'upgrade'; socket: Duplex }, r: Rejection): void {
+  const problem: Problem = { type: `https://gatehouse.dev/problems/${r.code}`, title: statusTitle(r.status), status: r.status, code: r.code, detail: r.message, instance: ctx.requestId };
+  const body = JSON.stringify(problem);
+  const headers: Record<string, string> = {
+    'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-gatehouse-request-id': ctx.requestId, ...ctx.responseHeaders, ...r.headers,
+    'content-length': String(Buffer.byteLength(body)),
+  };
+  if (out.kind === 'upgrade') {
+    const lines = [`HTTP/1.1 ${r.status} ${statusTitle(r.status)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), 'connection: close'];
+    out.socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    return;
+  }
+  const { res } = out;
+  if (res.headersSent) {
+    res.destroy(); // mid-stream failure: the only honest signal left is to cut the connection
+    return;
+  }
+  res.writeHead(r.status, headers);
+  res.end(body);
+}
+
+function uniqueReasons<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

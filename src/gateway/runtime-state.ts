@@ -1,0 +1,19 @@
+import type { Config } from '../config/schema.ts';
+import type { PolicyEngine } from '../policy/policy-engine.ts';
+import { parseTrustedProxies, type TrustedProxies } from '../core/forwarding-headers.ts';
+import { RouteTable } from './route-table.ts';
+
+/**
+ * Everything a reload may change, bundled so it is swapped as one reference: a request sees
+ * either the old routes + policies or the new ones, never a mix.
+ */
+export interface RuntimeState {
+  readonly config: Readonly<Config>;
+  readonly routes: RouteTable;
+  readonly policy: PolicyEngine;
+  readonly trustedProxies: TrustedProxies;
+}
+
+export function buildRuntimeState(config: Readonly<Config>, policy: PolicyEngine): RuntimeState {
+  return { config, routes: new RouteTable(config.routes), policy, trustedProxies: parseTrustedProxies([...config.server.trustedProxies]) };
+}

@@ -1,0 +1,64 @@
+import type { ReasonCode } from '../../core/reasons.ts';
+import type { GatewayDeps } from '../gateway-deps.ts';
+import { Rejection, type RequestContext } from '../context.ts';
+import { rateLimitHeaders } from '../../limits/rate-limit-headers.ts';
+
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="gatehouse"' };
+
+/**
+ * The one place that decides identity. `public` routes skip it explicitly (and are rate-limited
+ * per address instead); every other route needs exactly one well-formed credential.
+ */
+export function authenticate(deps: GatewayDeps) {
+  return async function authenticateStage(ctx: RequestContext): Promise<void> {
+    const route = ctx.route!;
+    if (route.auth === 'public') {
+      ctx.reasons.push('public_route');
+      const r = await deps.limiter.consume(`addr:${ctx.clientAddress}`, ctx.state.config.rateLimit.perAddress);
+      Object.assign(ctx.responseHeaders, rateLimitHeaders(r));
+      if (!r.allowed) {
+        deps.metrics.rateLimited.inc({ scope: 'address' });
+        throw new Rejection(429, 'rate_limited', 'too many requests', { reasons: ['public_route', 'rate_limited'], headers: rateLimitHeaders(r) });
+      }
+      return;
+    }
+    const lock = await deps.limiter.lockoutStatus(ctx.clientAddress);
+    if (lock.lockedOut) {
+      throw new Rejection(429, 'address_locked_out', 'too many failed authentication attempts', { reasons: ['address_locked_out'], headers: { 'retry-after': String(lock.retryAfterSeconds) } });
+    }
+    const presented = extractCredential(ctx);
+    if (typeof presented !== 'string') return fail(deps, ctx, presented.reason);
+    const result = await deps.keys.authenticate(presented);
+    if (!result.ok) return fail(deps, ctx, result.reason, result.keyId, result.agent);
+    ctx.principal = { agent: result.agent, credentialId: result.key.id, credentialType: 'api_key', scopes: result.key.scopes };
+    ctx.reasons.push('authenticated');
+  };
+}
+
+/** Exactly one credential, from `Authorization: Bearer` or `X-API-Key`, byte-exact (no trimming). */
+function extractCredential(ctx: RequestContext): string | { reason: ReasonCode } {
+  const raw = ctx.req.rawHeaders;
+  const found: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'authorization') {
+      const value = raw[i + 1]!;
+      if (!value.startsWith('Bearer ')) return { reason: 'credential_malformed' };
+      found.push(value.slice(7));
+    } else if (name === 'x-api-key') {
+      found.push(raw[i + 1]!);
+    }
+  }
+  if (found.length === 0) return { reason: 'credential_missing' };
+  if (found.length > 1) return { reason: 'credential_ambiguous' };
+  return found[0]!;
+}
+
+async function fail(deps: GatewayDeps, ctx: RequestContext, reason: ReasonCode, credentialId?: string, agent?: { id: string; name: string }): Promise<never> {
+  deps.metrics.authFailures.inc({ reason });
+  // Recorded so the audit trail shows which known credential or agent was refused.
+  ctx.attempted = { credentialId, agent };
+  const lock = await deps.limiter.recordAuthFailure(ctx.clientAddress);
+  const reasons: ReasonCode[] = lock.lockedOut ? [reason, 'address_locked_out'] : [reason];
+  throw new Rejection(401, reason, 'authentication required', { reasons, headers: CHALLENGE });
+}

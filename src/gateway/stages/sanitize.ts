@@ -1,0 +1,49 @@
+import { methodOverrideAttempt } from '../../core/request-limits.ts';
+import { Rejection, type RequestContext } from '../context.ts';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * Request-shape checks that need no identity, so they run before any credential check:
+ * body size (413), method allow-list, method-override headers, credentials in the query string.
+ * (Header size is enforced by the HTTP parser itself: 431 before this pipeline runs.)
+ */
+export function sanitize(ctx: RequestContext): void {
+  const { req } = ctx;
+  const route = ctx.route!;
+  const limit = route.maxBodyBytes ?? ctx.state.config.server.limits.maxBodyBytes;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    throw new Rejection(413, 'body_too_large', `request body exceeds ${limit} bytes`, { reasons: ['body_too_large'], headers: { connection: 'close' } });
+  }
+  if (!METHODS.has(ctx.method)) throw new Rejection(405, 'method_not_allowed', `method ${ctx.method} is not allowed`, { reasons: ['bad_request'] });
+  if (methodOverrideAttempt(req.rawHeaders) !== undefined) {
+    // A policy decided on the real method; an override header could make the upstream act on another one.
+    throw new Rejection(400, 'method_override_rejected', 'method override headers are not accepted', { reasons: ['method_override_rejected'] });
+  }
+  if (ctx.upgrade && !route.websocket) throw new Rejection(400, 'upgrade_not_allowed', 'this route does not accept WebSocket upgrades', { reasons: ['bad_request'] });
+  if (ctx.query !== '' && credentialInQuery(ctx.query)) {
+    throw new Rejection(401, 'credential_in_query', 'credentials are never accepted in the query string', {
+      reasons: ['credential_in_query'], headers: { 'www-authenticate': 'Bearer realm="gatehouse"' },
+    });
+  }
+}
+
+const QUERY_CREDENTIAL = /^(x[_-]?)?(api[_-]?key|access[_-]?token)$/i;
+
+/** True when a query parameter looks like a credential, or any value has the Gatehouse key prefix. */
+function credentialInQuery(query: string): boolean {
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    let name = eq === -1 ? part : part.slice(0, eq);
+    let value = eq === -1 ? '' : part.slice(eq + 1);
+    try {
+      name = decodeURIComponent(name.replace(/\+/g, ' '));
+      value = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      // undecodable: judge the raw text
+    }
+    if (QUERY_CREDENTIAL.test(name) || value.includes('gth_')) return true;
+  }
+  return false;
+}

@@ -1,0 +1,164 @@
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { BucketConfig } from '../config/schema.ts';
+import { GatehouseError } from '../core/errors.ts';
+import { bucketQuota, policyValue, toSeconds } from './rate-limit-headers.ts';
+import type { RateLimitResult, WindowQuota } from './rate-limit-headers.ts';
+
+export type { RateLimitResult } from './rate-limit-headers.ts';
+
+export interface LockoutStatus {
+  lockedOut: boolean;
+  retryAfterSeconds: number;
+}
+
+export interface AuthFailureConfig {
+  maxFailures: number;
+  windowSeconds: number;
+  lockoutSeconds: number;
+}
+
+/** Request budgets and the failed-authentication lockout. Every method fails closed: it throws (503) when the counter store is unreachable. */
+export interface RateLimiter {
+  /** Takes one request from `key`'s bucket. The key names the scope (agent + route, or client address). */
+  consume(key: string, bucket: BucketConfig): Promise<RateLimitResult>;
+  /** Counts a failed authentication from `address`; the maxFailures-th within the window locks it out. */
+  recordAuthFailure(address: string): Promise<LockoutStatus>;
+  lockoutStatus(address: string): Promise<LockoutStatus>;
+  close(): Promise<void>;
+}
+
+export interface RateLimiterOptions {
+  /** redis:// or rediss:// URL: counters shared by every replica. Absent: in-process counters. */
+  redisUrl?: string;
+  /** Namespace for every counter key (default `gatehouse`). */
+  keyPrefix?: string;
+  authFailures: AuthFailureConfig;
+  /** Connect and command timeout for Redis (default 1000 ms): a stalled Redis fails requests, it does not hang them. */
+  redisTimeoutMs?: number;
+  /** Redis connection errors (it keeps reconnecting in the background). */
+  onError?: (err: unknown) => void;
+}
+
+type Limiter = RateLimiterMemory | RateLimiterRedis;
+interface LimiterOptions {
+  keyPrefix: string;
+  points: number;
+  duration: number;
+  blockDuration?: number;
+}
+
+/**
+ * Builds the rate limiter: in-process counters by default, Redis when `redisUrl` is given. Does
+ * not fail when Redis is down at start: requests are refused until it answers.
+ */
+export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateLimiter> {
+  const prefix = opts.keyPrefix ?? 'gatehouse';
+  const redis = opts.redisUrl === undefined ? undefined : await connectRedis(opts.redisUrl, opts.redisTimeoutMs ?? 1_000, opts.onError);
+  // No insuranceLimiter: a fallback would let each replica allow the full budget while Redis is down.
+  const make = (o: LimiterOptions): Limiter =>
+    redis ? new RateLimiterRedis({ ...o, storeClient: redis, rejectIfRedisNotReady: true }) : new RateLimiterMemory(o);
+
+  const { maxFailures, windowSeconds, lockoutSeconds } = opts.authFailures;
+  // blockDuration also covers a race between replicas: whichever failure overshoots re-asserts the block.
+  const auth = make({ keyPrefix: `${prefix}:authfail`, points: maxFailures, duration: windowSeconds, blockDuration: lockoutSeconds });
+
+  // One limiter per distinct bucket config; configs are few (the defaults plus route overrides).
+  const buckets = new Map<string, { limiter: Limiter; quota: WindowQuota; policy: string }>();
+  const bucketFor = (bucket: BucketConfig) => {
+    const id = `${bucket.rate}:${bucket.burst}`;
+    let entry = buckets.get(id);
+    if (!entry) {
+      const quota = bucketQuota(bucket);
+      entry = { limiter: make({ keyPrefix: `${prefix}:rl:${id}`, points: quota.points, duration: quota.windowSeconds }), quota, policy: policyValue(quota) };
+      buckets.set(id, entry);
+    }
+    return entry;
+  };
+
+  return {
+    async consume(key, bucket) {
+      const { limiter, quota, policy } = bucketFor(bucket);
+      const outcome = await settle(limiter.consume(key));
+      const res = outcome.res;
+      const resetSeconds = toSeconds(res.msBeforeNext);
+      return {
+        allowed: outcome.allowed,
+        limit: quota.points,
+        remaining: outcome.allowed ? res.remainingPoints : 0,
+        resetSeconds,
+        retryAfterSeconds: outcome.allowed ? 0 : Math.max(1, resetSeconds),
+        policy,
+      };
+    },
+
+    async recordAuthFailure(address) {
+      const outcome = await settle(auth.consume(address));
+      if (!outcome.allowed) return { lockedOut: true, retryAfterSeconds: Math.max(1, toSeconds(outcome.res.msBeforeNext)) };
+      if (outcome.res.consumedPoints < maxFailures) return { lockedOut: false, retryAfterSeconds: 0 };
+      // The maxFailures-th failure itself locks; blockDuration alone would wait for one more.
+      await guard(auth.block(address, lockoutSeconds));
+      return { lockedOut: true, retryAfterSeconds: lockoutSeconds };
+    },
+
+    async lockoutStatus(address) {
+      const res = await guard(auth.get(address));
+      // msBeforeNext ≤ 0: the in-memory record outlived its expiry by a timer tick.
+      if (!res || res.consumedPoints < maxFailures || res.msBeforeNext <= 0) return { lockedOut: false, retryAfterSeconds: 0 };
+      return { lockedOut: true, retryAfterSeconds: toSeconds(res.msBeforeNext) };
+    },
+
+    async close() {
+      if (!redis) return;
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
+    },
+  };
+}
+
+/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails. */
+async function settle(p: Promise<RateLimiterRes>): Promise<{ allowed: boolean; res: RateLimiterRes }> {
+  try {
+    return { allowed: true, res: await p };
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { allowed: false, res: err };
+    throw unavailable(err);
+  }
+}
+
+async function guard<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw unavailable(err);
+  }
+}
+
+function unavailable(cause: unknown): GatehouseError {
+  return new GatehouseError('rate_limit_unavailable', 503, 'rate-limit store unavailable', { expose: false, cause });
+}
+
+async function connectRedis(url: string, timeoutMs: number, onError: ((err: unknown) => void) | undefined): Promise<Redis> {
+  const options: RedisOptions & { disconnectTimeout: number } = {
+    lazyConnect: true,
+    // Fail fast rather than queue: a command issued while disconnected is refused at once.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    // A runtime option missing from ioredis' types (default 2 s): how long close() waits for a
+    // half-open socket, which otherwise holds the process open that long when Redis is down.
+    disconnectTimeout: timeoutMs,
+  };
+  const client = new Redis(url, options);
+  client.on('error', (err: unknown) => onError?.(err)); // without a listener ioredis reports it as unhandled
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  // Wait briefly so the first requests after start find Redis ready; on failure keep reconnecting.
+  await Promise.race([client.connect().catch((err: unknown) => onError?.(err)), deadline]);
+  clearTimeout(timer);
+  return client;
+}

@@ -1,0 +1,73 @@
+import type { StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
+import { ACTION_TYPE, AGENT_TYPE, PATH_TYPE, selfPathOf } from './cedar-schema.ts';
+
+/** Everything the policy engine may look at. `now` is epoch ms (bucketed to UTC hour and weekday). */
+export interface PolicyRequest {
+  agent: { id: string; name: string; owner: string; labels: readonly string[]; scopes: readonly string[] };
+  method: string;
+  path: string;
+  routeId: string;
+  clientAddress: string;
+  credentialType: 'api_key';
+  now: number;
+}
+
+export interface TimeBuckets {
+  hourUtc: number;
+  weekdayUtc: number; // 0 = Sunday, as Date#getUTCDay
+}
+
+/** Buckets `now` so that requests within one UTC hour share a cache entry. Throws on a bad time. */
+export function timeBuckets(now: number): TimeBuckets {
+  const date = new Date(now);
+  const hourUtc = date.getUTCHours();
+  if (Number.isNaN(hourUtc)) throw new RangeError('policy request time is not a valid date');
+  return { hourUtc, weekdayUtc: date.getUTCDay() };
+}
+
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * Runtime guard for callers outside the type system: a string where a set is expected would
+ * otherwise spread into characters (and could match a one-letter label). Throws TypeError.
+ */
+export function checkRequestShape(req: PolicyRequest): void {
+  const a = req.agent;
+  const strings = [a.id, a.name, a.owner, req.method, req.path, req.routeId, req.clientAddress, req.credentialType];
+  if (!strings.every((s) => typeof s === 'string') || !isStrings(a.labels) || !isStrings(a.scopes)) {
+    throw new TypeError('malformed policy request');
+  }
+}
+
+/**
+ * The decision-cache key: the policy set version plus every request field the decision can depend
+ * on. Labels and scopes are sets in Cedar, so they are sorted; JSON keeps fields unambiguous.
+ */
+export function cacheKey(version: string, req: PolicyRequest, time: TimeBuckets): string {
+  const a = req.agent;
+  return JSON.stringify([
+    version, a.id, a.name, a.owner, [...a.labels].sort(), [...a.scopes].sort(),
+    req.method, req.path, req.routeId, req.clientAddress, req.credentialType, time.hourUtc, time.weekdayUtc,
+  ]);
+}
+
+/** The Cedar call for a request, against a preparsed policy set and schema. */
+export function toCedarCall(req: PolicyRequest, time: TimeBuckets, policySetId: string, schemaName: string): StatefulAuthorizationCall {
+  const principal = { type: AGENT_TYPE, id: req.agent.name };
+  const resource = { type: PATH_TYPE, id: req.path };
+  const a = req.agent;
+  return {
+    principal,
+    action: { type: ACTION_TYPE, id: req.method },
+    resource,
+    context: { clientAddress: req.clientAddress, credentialType: req.credentialType, ...time },
+    preparsedPolicySetId: policySetId,
+    preparsedSchemaName: schemaName,
+    // Also type-checks entities and context against the schema: a malformed request is an error, not a deny.
+    validateRequest: true,
+    entities: [
+      { uid: principal, attrs: { name: a.name, id: a.id, owner: a.owner, labels: [...a.labels], scopes: [...a.scopes] }, parents: [] },
+      { uid: resource, attrs: { path: req.path, route: req.routeId, selfPath: selfPathOf(req.path, a.name) }, parents: [] },
+    ],
+  };
+}

@@ -1,0 +1,124 @@
+import { GatehouseError } from '../core/errors.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** One forward-only schema step. Ids are positive integers, strictly increasing, never reused. */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: Record<Dialect, string>;
+}
+
+/** Column types that differ by dialect; everything else is written once so both schemas keep one shape. */
+const TYPES: Record<Dialect, { int64: string; float: string; seqKey: string; bytewiseText: string }> = {
+  // SQLite's INTEGER is 64-bit; `INTEGER PRIMARY KEY` makes seq the rowid (no second index).
+  sqlite: { int64: 'INTEGER', float: 'REAL', seqKey: 'INTEGER PRIMARY KEY', bytewiseText: 'TEXT' },
+  // Columns we sort by compare bytewise, as SQLite's default BINARY collation does, whatever
+  // locale the database was created with (en_US would order `agent-b` after `agent1`).
+  postgres: { int64: 'BIGINT', float: 'DOUBLE PRECISION', seqKey: 'BIGINT PRIMARY KEY', bytewiseText: 'TEXT COLLATE "C"' },
+};
+
+/** Builds the same statements for both dialects from one template. */
+function both(template: (t: (typeof TYPES)[Dialect]) => string): Record<Dialect, string> {
+  return { sqlite: template(TYPES.sqlite), postgres: template(TYPES.postgres) };
+}
+
+// Times are epoch milliseconds; arrays and objects are JSON text (not jsonb: the audit hash
+// depends on the exact text, and jsonb would reorder keys).
+const initial = both((t) => `
+CREATE TABLE agents (
+  id TEXT PRIMARY KEY,
+  name ${t.bytewiseText} NOT NULL UNIQUE,
+  spiffe_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  description TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+  created_at ${t.int64} NOT NULL,
+  updated_at ${t.int64} NOT NULL
+);
+CREATE TABLE api_keys (
+  id ${t.bytewiseText} PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  hint TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  created_at ${t.int64} NOT NULL,
+  expires_at ${t.int64} NOT NULL,
+  last_used_at ${t.int64},
+  revoked_at ${t.int64},
+  replaced_by TEXT
+);
+CREATE INDEX api_keys_agent_id ON api_keys (agent_id);
+CREATE TABLE audit_log (
+  seq ${t.seqKey},
+  time ${t.int64} NOT NULL,
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  agent_id TEXT,
+  agent_name TEXT,
+  credential_id TEXT,
+  client_address TEXT,
+  method TEXT,
+  path TEXT,
+  route_id TEXT,
+  decision TEXT NOT NULL,
+  reasons TEXT NOT NULL,
+  upstream_status INTEGER,
+  latency_ms ${t.float},
+  action TEXT,
+  actor TEXT,
+  details TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_agent_id ON audit_log (agent_id, seq);
+CREATE INDEX audit_log_agent_name ON audit_log (agent_name, seq);
+CREATE INDEX audit_log_decision ON audit_log (decision, seq);
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq ${t.int64} NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`);
+
+/** The one migration list both adapters apply. Append only: never edit a released migration. */
+export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'initial', sql: initial }];
+
+/** Records applied ids; created outside the numbered list because it must exist to read it. */
+export const MIGRATIONS_TABLE_SQL: Record<Dialect, string> = both((t) => `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at ${t.int64} NOT NULL
+)`);
+
+/**
+ * The migrations still to apply, in order. Refuses to run against a database migrated by a newer
+ * Gatehouse (an applied id this code does not know): the schema could be incompatible.
+ */
+export function pendingMigrations(applied: Iterable<number>, list: readonly Migration[] = MIGRATIONS): Migration[] {
+  checkList(list);
+  const known = new Set(list.map((m) => m.id));
+  const done = new Set<number>();
+  for (const id of applied) {
+    if (!known.has(id)) {
+      throw new GatehouseError('store_schema_newer', 500, `database has migration ${id}, which this version of Gatehouse does not know; upgrade Gatehouse`);
+    }
+    done.add(id);
+  }
+  return list.filter((m) => !done.has(m.id));
+}
+
+function checkList(list: readonly Migration[]): void {
+  let prev = 0;
+  for (const m of list) {
+    if (!Number.isSafeInteger(m.id) || m.id <= prev) throw new Error(`migration ids must be increasing positive integers (at "${m.name}")`);
+    prev = m.id;
+  }
+}

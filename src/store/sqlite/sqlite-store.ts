@@ -1,0 +1,212 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { conflict, notFound } from '../../core/errors.ts';
+import { chainEntries } from '../../core/hash-chain.ts';
+import type { Agent, ApiKeyRecord, AuditEntry, AuditRecord } from '../../core/types.ts';
+import { buildAuditQuery, pageSize } from '../audit-query-sql.ts';
+import { MIGRATIONS, MIGRATIONS_TABLE_SQL, pendingMigrations, type Migration } from '../migrations.ts';
+import { agentFromRow, agentToParams, apiKeyFromRow, apiKeyToParams, auditFromRow, auditToParams, latestTouches, storableEntry } from '../row-mapping.ts';
+import { SQL, updateAgentParams, updateApiKeyParams } from '../sql.ts';
+import type { AgentPatch, ApiKeyPatch, AuditHead, AuditQuery, Store } from '../store.ts';
+import { MEMORY_PATH, openDatabase, restrictFiles } from './open-database.ts';
+
+export interface SqliteStoreOptions {
+  /** File path, or `:memory:` (tests only: nothing survives close). */
+  path: string;
+  /** How long a write waits for another process's lock before failing. */
+  busyTimeoutMs?: number;
+  /** Override the migration list (tests of the migration runner). */
+  migrations?: readonly Migration[];
+}
+
+type Row = Record<string, unknown>;
+
+// SQLite extended result codes (https://sqlite.org/rescode.html).
+const CONSTRAINT_FOREIGNKEY = 787;
+const CONSTRAINT_UNIQUE = new Set<number | undefined>([1555 /* PRIMARYKEY */, 2067 /* UNIQUE */]);
+const errcode = (err: unknown): number | undefined => (err as { errcode?: number } | null)?.errcode;
+
+/**
+ * The embedded adapter on `node:sqlite`. The driver is synchronous, so within one process calls
+ * never interleave; across processes every write transaction is `BEGIN IMMEDIATE`, which takes
+ * the write lock up front (waiting up to busy_timeout) instead of failing at its first write.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #migrations: readonly Migration[];
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.#path = opts.path;
+    this.#migrations = opts.migrations ?? MIGRATIONS;
+    this.#db = openDatabase(opts.path, opts.busyTimeoutMs ?? 5000);
+  }
+
+  async migrate(): Promise<void> {
+    this.#tx(() => {
+      this.#db.exec(MIGRATIONS_TABLE_SQL.sqlite);
+      const applied = this.#all(SQL.appliedMigrations).map((r) => Number(r.id));
+      for (const m of pendingMigrations(applied, this.#migrations)) {
+        this.#db.exec(m.sql.sqlite);
+        this.#run(SQL.recordMigration, m.id, m.name, Date.now());
+      }
+    });
+    if (this.#path !== MEMORY_PATH) restrictFiles(this.#path);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.#get(SQL.ping);
+  }
+
+  async createAgent(agent: Agent): Promise<void> {
+    try {
+      this.#run(SQL.insertAgent, ...agentToParams(agent));
+    } catch (err) {
+      if (CONSTRAINT_UNIQUE.has(errcode(err))) throw conflict('agent_exists', `an agent named "${agent.name}" (or with id ${agent.id}) already exists`);
+      throw err;
+    }
+  }
+
+  async getAgent(id: string): Promise<Agent | undefined> {
+    return mapOne(this.#get(SQL.agentById, id), agentFromRow);
+  }
+
+  async getAgentByName(name: string): Promise<Agent | undefined> {
+    return mapOne(this.#get(SQL.agentByName, name), agentFromRow);
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    return this.#all(SQL.listAgents).map(agentFromRow);
+  }
+
+  async updateAgent(id: string, patch: AgentPatch): Promise<Agent | undefined> {
+    return mapOne(this.#get(SQL.updateAgent, ...updateAgentParams(id, patch)), agentFromRow);
+  }
+
+  async insertApiKey(key: ApiKeyRecord): Promise<void> {
+    try {
+      this.#run(SQL.insertApiKey, ...apiKeyToParams(key));
+    } catch (err) {
+      if (CONSTRAINT_UNIQUE.has(errcode(err))) throw conflict('api_key_exists', `an API key with id ${key.id} or the same hash already exists`);
+      if (errcode(err) === CONSTRAINT_FOREIGNKEY) throw notFound('agent_not_found', `agent ${key.agentId} does not exist`);
+      throw err;
+    }
+  }
+
+  async getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return mapOne(this.#get(SQL.apiKeyById, id), apiKeyFromRow);
+  }
+
+  async findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    return mapOne(this.#get(SQL.apiKeyByHash, hash), apiKeyFromRow);
+  }
+
+  async listApiKeys(agentId?: string): Promise<ApiKeyRecord[]> {
+    const rows = agentId === undefined ? this.#all(SQL.listApiKeys) : this.#all(SQL.listApiKeysByAgent, agentId);
+    return rows.map(apiKeyFromRow);
+  }
+
+  async updateApiKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined> {
+    return mapOne(this.#get(SQL.updateApiKey, ...updateApiKeyParams(id, patch)), apiKeyFromRow);
+  }
+
+  async touchApiKeys(updates: ReadonlyArray<{ id: string; lastUsedAt: number }>): Promise<void> {
+    if (updates.length === 0) return;
+    this.#tx(() => {
+      for (const [id, at] of latestTouches(updates)) this.#run(SQL.touchApiKey, at, id);
+    });
+  }
+
+  async appendAudit(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    if (entries.length === 0) return [];
+    const storable = entries.map(storableEntry);
+    return this.#tx(() => {
+      // The head is read inside the write lock, so no other process can chain onto it meanwhile.
+      const records = chainEntries(this.#head(), storable);
+      for (const rec of records) this.#run(SQL.insertAuditRow, ...auditToParams(rec));
+      const last = records[records.length - 1] as AuditRecord;
+      this.#run(SQL.setAuditHead, last.seq, last.hash);
+      return records;
+    });
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditRecord[]> {
+    const { sql, params } = buildAuditQuery(query);
+    return this.#all(sql, ...params).map(auditFromRow);
+  }
+
+  async scanAudit(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    return this.#all(SQL.scanAudit, afterSeq, pageSize(limit)).map(auditFromRow);
+  }
+
+  async getAuditHead(): Promise<AuditHead | undefined> {
+    return this.#head();
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return mapOne(this.#get(SQL.getSetting, key), (r) => String(r.value));
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.#run(SQL.setSetting, key, value);
+  }
+
+  async setSettingIfAbsent(key: string, value: string): Promise<string> {
+    return this.#tx(() => {
+      this.#run(SQL.insertSettingIfAbsent, key, value);
+      return String(this.#get(SQL.getSetting, key)?.value);
+    });
+  }
+
+  #head(): AuditHead | undefined {
+    return mapOne(this.#get(SQL.auditHead), (r) => ({ seq: Number(r.seq), hash: String(r.hash) }));
+  }
+
+  /** Runs `fn` in a write transaction; any throw rolls everything back. */
+  #tx<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Prepared once per SQL text; `$n` becomes SQLite's numbered `?n` (same meaning). */
+  #statement(sql: string): StatementSync {
+    let stmt = this.#statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.#db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  #run(sql: string, ...params: unknown[]): void {
+    this.#statement(sql).run(...(params as SQLInputValue[]));
+  }
+
+  #get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.#statement(sql).get(...(params as SQLInputValue[]));
+  }
+
+  #all(sql: string, ...params: unknown[]): Row[] {
+    return this.#statement(sql).all(...(params as SQLInputValue[]));
+  }
+}
+
+function mapOne<T>(row: Row | undefined, map: (r: Row) => T): T | undefined {
+  return row === undefined ? undefined : map(row);
+}

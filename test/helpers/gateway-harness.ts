@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { stringify } from 'yaml';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { openLocal, type LocalCore } from '../../src/app/open-local.ts';
+import { startGateway, type RunningGateway } from '../../src/app/gateway-runtime.ts';
+import { silentLogger } from '../../src/obs/logger.ts';
+import type { AuditRecord } from '../../src/core/types.ts';
+import { startRecordingUpstream, type SeenRequest } from './recording-upstream.ts';
+
+export interface Harness {
+  dir: string;
+  configFile: string;
+  core: LocalCore;
+  gw: RunningGateway;
+  upstream: { url: string; seen: SeenRequest[] };
+  /** Creates an agent and returns a fresh API key for it. */
+  agentWithKey(name: string, opts?: { labels?: string[]; scopes?: string[] }): Promise<{ key: string; keyId: string; agentId: string }>;
+  /** fetch against the data plane. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Sends raw bytes on a new TCP connection; resolves with everything the gateway answered. */
+  raw(bytes: string): Promise<string>;
+  /** Request audit records written so far (flushes the queue first). */
+  requestAudit(): Promise<AuditRecord[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Gatehouse on 127.0.0.1 (ports chosen by the OS) over a real SQLite file, in front of a
+ * recording upstream. `config` is merged over a default with one strict route `/api/*`.
+ */
+export async function startHarness(config: (upstreamUrl: string) => Record<string, unknown> = defaultConfig): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const upstream = await startRecordingUpstream();
+  const configFile = join(dir, 'gatehouse.yaml');
+  const base = {
+    store: { url: `sqlite:${join(dir, 'gatehouse.db')}` },
+    secrets: { serverSecretFile: join(dir, 'server.secret') },
+    server: { listen: { port: 0 } },
+    admin: { listen: { port: 0 } },
+    log: { level: 'silent', pretty: 'never' },
+    audit: { flushIntervalMs: 5 },
+  };
+  writeFileSync(configFile, stringify({ ...base, ...config(upstream.url) }));
+  const core = await openLocal(loadConfig({ file: configFile }), { env: {} });
+  const gw = await startGateway(core, { logger: silentLogger() });
+  return {
+    dir, configFile, core, gw, upstream,
+    async agentWithKey(name, opts = {}) {
+      const agent = await core.agents.create({ name, labels: opts.labels ?? [], scopes: opts.scopes ?? [] }, 'test');
+      const issued = await core.keys.issue(agent.id, {}, 'test');
+      return { key: issued.key, keyId: issued.record.id, agentId: agent.id };
+    },
+    request: (path, init) => fetch(`${gw.dataUrl}${path}`, init),
+    raw: (bytes) => rawRequest(new URL(gw.dataUrl), bytes),
+    async requestAudit() {
+      await gw.audit.flush();
+      return core.store.queryAudit({ kind: 'request', limit: 10_000, order: 'asc' });
+    },
+    async close() {
+      await gw.close();
+      await core.close();
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function defaultConfig(upstreamUrl: string): Record<string, unknown> {
+  return {
+    routes: [
+      { id: 'api', path: '/api/*', upstream: upstreamUrl, websocket: true },
+      { id: 'open', path: '/public/*', upstream: upstreamUrl, auth: 'public' },
+      { id: 'files', path: '/files/*', upstream: upstreamUrl },
+    ],
+    policies: {
+      rules: [
+        { id: 'readers-read', agents: { labels: ['reader'] }, methods: ['GET', 'HEAD'], paths: ['/api/*'] },
+        { id: 'writers-write', agents: { labels: ['writer'] }, methods: ['GET', 'POST', 'DELETE'], paths: ['/api/*'] },
+        { id: 'own-files', agents: { labels: ['owner'] }, methods: ['GET'], paths: ['/files/{agent}/*'] },
+      ],
+    },
+  };
+}
+
+function rawRequest(url: URL, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks).toString('latin1')) : reject(e)));
+    socket.write(bytes);
+    // Half-close: the gateway answers and closes, or keep-alive times out (harness sets no long timers).
+    setTimeout(() => socket.end(), 300).unref();
+  });
+}
