@@ -10,6 +10,8 @@ export interface LoadSpec {
   connections: number;
   warmupSec: number;
   durationSec: number;
+  /** Total requests per second across all connections; absent = as fast as possible. */
+  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -26,7 +28,13 @@ async function run(spec: LoadSpec, record: boolean): Promise<LoadResult> {
   // autocannon's own latency histogram has 1 ms resolution; a "≤ 2 ms added" target needs finer,
   // so every response time (float ms) is recorded here in microseconds.
   const hist = createHistogram();
-  const opts = { url: spec.url, headers: spec.headers, connections: spec.connections, duration: record ? spec.durationSec : spec.warmupSec };
+  const opts = {
+    url: spec.url,
+    headers: spec.headers,
+    connections: spec.connections,
+    duration: record ? spec.durationSec : spec.warmupSec,
+    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
+  };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
     if (record) instance.on('response', (_client, _status, _bytes, ms) => hist.record(Math.max(1, Math.round(ms * 1000))));

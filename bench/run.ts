@@ -25,6 +25,10 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const warmupSec = Number(process.env.BENCH_WARMUP ?? 2);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// Second pass at a fixed rate every target sustains: at saturation, latency is mostly queueing
+// (Little's law: connections / throughput), so this pass shows the cost a request itself adds.
+const fixedRate = Number(process.env.BENCH_RATE ?? 1000);
+const fixedSec = Number(process.env.BENCH_RATE_DURATION ?? 5);
 
 type Kind = 'direct' | 'bare' | 'nginx' | 'gatehouse';
 const TARGETS: Array<[Kind, string, (ctx: BenchContext) => Promise<Started>]> = [
@@ -35,8 +39,7 @@ const TARGETS: Array<[Kind, string, (ctx: BenchContext) => Promise<Started>]> = 
   ['gatehouse', 'Gatehouse', startGatehouse],
 ];
 
-async function load(ctx: BenchContext, url: string, headers: Record<string, string>): Promise<LoadResult> {
-  const spec: LoadSpec = { url, headers, connections, warmupSec, durationSec };
+async function load(ctx: BenchContext, spec: LoadSpec): Promise<LoadResult> {
   const { stdout } = await runChild('load generator', ctx.node, [join(repoRoot, 'bench/load.ts'), JSON.stringify(spec)]);
   return JSON.parse(stdout) as LoadResult;
 }
@@ -67,9 +70,12 @@ async function main(): Promise<void> {
         row = { name: started.name, notes: [], skipped: started.reason.split('\n')[0] };
       } else {
         const { target } = started;
-        console.error(`${target.name}: ${warmupSec}s warm-up + ${durationSec}s at ${connections} connections…`);
+        console.error(`${target.name}: ${warmupSec}s warm-up + ${durationSec}s at ${connections} connections + ${fixedSec}s at ${fixedRate} req/s…`);
         try {
-          row = { name: target.name, notes: target.notes, result: await load(ctx, target.url, target.headers) };
+          const base = { url: target.url, headers: target.headers, connections };
+          const result = await load(ctx, { ...base, warmupSec, durationSec });
+          const fixed = fixedSec > 0 ? await load(ctx, { ...base, warmupSec: 0, durationSec: fixedSec, overallRate: fixedRate }) : undefined;
+          row = { name: target.name, notes: target.notes, result, fixed };
           if (kind === 'gatehouse' && target.pid) gatehouseMemory = readMemory(target.pid);
         } finally {
           await target.stop();
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
     const header =
       `${new Date().toISOString()} · Node ${process.version} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ` +
       `GET ${BENCH_PATH} (~200 B JSON) · ${connections} connections · ${durationSec} s per target after ${warmupSec} s warm-up · ` +
-      'load generator (autocannon), upstream and each target in separate processes on the same machine.';
+      'load generator (autocannon), upstream and each target in separate processes on the same machine ' +
+      '(shared with other work: compare rows of one run, not runs).';
     const report = renderReport({
       header,
       rows,
@@ -92,6 +99,8 @@ async function main(): Promise<void> {
       nginx: byKind.nginx ?? [],
       gatehouse: byKind.gatehouse?.[0],
       gatehouseMemory,
+      fixedRate,
+      connections,
     });
     console.log(report);
     await mkdir(join(repoRoot, 'bench/results'), { recursive: true });

@@ -7,6 +7,8 @@ export interface Row {
   name: string;
   notes: string[];
   result?: LoadResult;
+  /** The same target at a fixed, non-saturating request rate. */
+  fixed?: LoadResult;
   /** Why there is no result (not installed, failed to start, …). */
   skipped?: string;
 }
@@ -19,6 +21,8 @@ export interface ReportInput {
   nginx: Row[];
   gatehouse?: Row;
   gatehouseMemory?: Memory;
+  fixedRate: number;
+  connections: number;
 }
 
 const TARGET_VS_NGINX = 1.5;
@@ -72,11 +76,20 @@ function checks(input: ReportInput): Check[] {
     out.push([bareLabel, `${x.toFixed(2)}×`, verdict(x >= TARGET_VS_BARE, gh, bare)]);
   }
 
-  const p99Label = `p99 added over direct ≤ ${TARGET_P99_ADDED_MS} ms at 50 connections`;
+  const p99Label = `p99 added over direct ≤ ${TARGET_P99_ADDED_MS} ms at ${input.connections} connections`;
   if (!gh || !input.direct) out.push(na(p99Label, noGh));
   else {
     const added = gh.p99Ms - input.direct.p99Ms;
     out.push([p99Label, `${ms(added)} ms`, verdict(added <= TARGET_P99_ADDED_MS, gh, input.direct)]);
+  }
+
+  const fixedLabel = `${p99Label}, fixed ${input.fixedRate} req/s`;
+  const ghFixed = input.gatehouse?.fixed;
+  const directFixed = input.rows.find((r) => r.result === input.direct)?.fixed;
+  if (!ghFixed || !directFixed) out.push(na(fixedLabel, gh ? 'fixed-rate pass off (BENCH_RATE_DURATION=0)' : noGh));
+  else {
+    const added = ghFixed.p99Ms - directFixed.p99Ms;
+    out.push([fixedLabel, `${ms(added)} ms`, verdict(added <= TARGET_P99_ADDED_MS, ghFixed, directFixed)]);
   }
 
   const mem = input.gatehouseMemory;
@@ -98,6 +111,23 @@ export function renderReport(input: ReportInput): string {
     ...input.rows.map((row) => tableRow(row, input.direct)),
     '',
   ];
+  const directFixed = input.rows.find((r) => r.result === input.direct)?.fixed;
+  const fixedRows = input.rows.filter((r) => r.fixed);
+  if (fixedRows.length > 0) {
+    lines.push(
+      `Latency at a fixed ${input.fixedRate} req/s (same ${input.connections} connections, not saturated):`,
+      '',
+      '| target | p50 ms | p99 ms | p99 added over direct | notes |',
+      '| --- | ---: | ---: | ---: | --- |',
+      ...fixedRows.map((r) => {
+        const f = r.fixed!;
+        const added = directFixed && f !== directFixed ? `${f.p99Ms - directFixed.p99Ms >= 0 ? '+' : ''}${ms(f.p99Ms - directFixed.p99Ms)} ms` : '—';
+        const note = clean(f) ? `${Math.round(f.reqPerSec)} req/s achieved` : `⚠ ${f.non2xx} non-2xx, ${f.errors} errors`;
+        return `| ${r.name} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${added} | ${note} |`;
+      }),
+      '',
+    );
+  }
   const mem = input.gatehouseMemory;
   lines.push(
     mem

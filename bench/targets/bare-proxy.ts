@@ -12,6 +12,6 @@ export async function startBareProxy(ctx: BenchContext): Promise<Started> {
   await waitForHttp(url, child);
   return {
     ok: true,
-    target: { name: 'bare Node proxy', url, headers: {}, notes: ['node:http + undici keep-alive, no checks, 1 process'], pid: child.pid, stop: () => child.stop() },
+    target: { name: 'bare Node proxy', url, headers: {}, notes: ['node:http + undici Pool.stream keep-alive, no checks, 1 process'], pid: child.pid, stop: () => child.stop() },
   };
 }
