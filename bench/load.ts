@@ -1,8 +1,10 @@
 import { createHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { runPaced } from './paced.ts';
 
 // The load generator, run as its own process so it never shares an event loop with a target.
-// Usage: node bench/load.ts '<json LoadSpec>'  → prints one JSON LoadResult on stdout.
+// Usage: node bench/load.ts '<json LoadSpec>'  → prints one JSON LoadResult on stdout. Saturating runs use
+// autocannon; fixed-rate runs use the evenly paced client in paced.ts.
 
 export interface LoadSpec {
   url: string;
@@ -10,7 +12,7 @@ export interface LoadSpec {
   connections: number;
   warmupSec: number;
   durationSec: number;
-  /** Total requests per second across all connections; absent = as fast as possible. */
+  /** Evenly paced requests per second across all connections (see paced.ts); absent = as fast as possible (autocannon). */
   overallRate?: number;
 }
 
@@ -33,7 +35,6 @@ async function run(spec: LoadSpec, record: boolean): Promise<LoadResult> {
     headers: spec.headers,
     connections: spec.connections,
     duration: record ? spec.durationSec : spec.warmupSec,
-    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
@@ -53,4 +54,5 @@ async function run(spec: LoadSpec, record: boolean): Promise<LoadResult> {
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 if (spec.warmupSec > 0) await run(spec, false);
-process.stdout.write(JSON.stringify(await run(spec, true)) + '\n');
+const result = spec.overallRate ? await runPaced({ ...spec, overallRate: spec.overallRate }) : await run(spec, true);
+process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,5 +1,4 @@
 import type { Metrics } from '../obs/metrics.ts';
-import type { AuditQuery } from '../store/store.ts';
 import type { OperationInput, OperationName } from './admin-api.ts';
 import type { AdminOps } from './admin-ops.ts';
 
@@ -41,13 +40,9 @@ export function bindHandlers(deps: { ops: AdminOps; metrics: Metrics; ready(): P
     listRoutes: async () => ({ routes: await ops.listRoutes() }),
     listPolicies: () => ops.listPolicies(),
     explainPolicy: ({ query }) => ops.explain(query.agent, query.method, query.path),
-    queryAudit: async ({ query }) => {
-      const q: AuditQuery = { limit: query.limit ?? DEFAULT_AUDIT_LIMIT, order: query.order ?? 'desc' };
-      if (query.after !== undefined) q.afterSeq = query.after;
-      if (query.agent !== undefined) q.agent = query.agent;
-      if (query.decision !== undefined) q.decision = query.decision;
-      if (query.kind !== undefined) q.kind = query.kind;
-      return { records: await ops.queryAudit(q) };
+    queryAudit: async ({ query: q }) => {
+      const query = { agent: q.agent, decision: q.decision, kind: q.kind, afterSeq: q.after, limit: q.limit ?? DEFAULT_AUDIT_LIMIT, order: q.order ?? 'desc' } as const;
+      return { records: await ops.queryAudit(query) };
     },
     verifyAudit: () => ops.verifyAudit(),
     openapi: async () => deps.openapi(),

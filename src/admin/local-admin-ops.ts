@@ -1,5 +1,5 @@
 import type { LocalCore } from '../app/open-local.ts';
-import type { RouteConfig, RuleConfig } from '../config/schema.ts';
+import type { Config, RouteConfig, RuleConfig } from '../config/schema.ts';
 import { canonicalizeTarget, matchesPathPattern } from '../core/canonicalize-path.ts';
 import { badRequest } from '../core/errors.ts';
 import type { Agent, AgentStatus, AuditRecord } from '../core/types.ts';
@@ -21,10 +21,13 @@ const MAX_AUDIT_PAGE = 1000;
 export class LocalAdminOps implements AdminOps {
   readonly #core: LocalCore;
   readonly #actor: string;
+  readonly #config: () => Readonly<Config>;
 
-  constructor(core: LocalCore, actor: string) {
+  /** `opts.config` gives the config in force after reloads (default: the one the core was opened with). */
+  constructor(core: LocalCore, actor: string, opts: { config?: () => Readonly<Config> } = {}) {
     this.#core = core;
     this.#actor = actor;
+    this.#config = opts.config ?? (() => core.loaded.config);
   }
 
   createAgent(input: CreateAgentInput): Promise<Agent> {
@@ -54,7 +57,7 @@ export class LocalAdminOps implements AdminOps {
   }
 
   async listRoutes(): Promise<RouteConfig[]> {
-    return [...this.#core.loaded.config.routes];
+    return [...this.#config().routes];
   }
 
   /** The configured rules plus every loaded policy (rules compiled, and .cedar files) as Cedar text. */
@@ -62,7 +65,7 @@ export class LocalAdminOps implements AdminOps {
     const engine = this.#core.policy();
     const ids = [...engine.policyIds];
     const cedar = ids.map((id) => engine.policyText(id) ?? '').join('\n\n');
-    return { version: engine.version, ids, rules: [...this.#core.loaded.config.policies.rules], cedar };
+    return { version: engine.version, ids, rules: [...this.#config().policies.rules], cedar };
   }
 
   /** Evaluates what the gateway would decide for this agent (any status), method and raw path. */
@@ -74,7 +77,7 @@ export class LocalAdminOps implements AdminOps {
     const target = canonicalizeTarget(path);
     if (!target.ok) return { ...base, routeId: null, decision: 'deny', reasons: [target.reason], policies: [] };
     const canonical = { ...base, path: target.path };
-    const route = matchRoute(this.#core.loaded.config.routes, target.path);
+    const route = matchRoute(this.#config().routes, target.path);
     if (!route) return { ...canonical, routeId: null, decision: 'deny', reasons: ['no_route'], policies: [] };
     const answer = engine.explain({
       agent: { id: agent.id, name: agent.name, owner: agent.owner, labels: agent.labels, scopes: agent.scopes },

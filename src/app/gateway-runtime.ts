@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../core/errors.ts';
 import { checkExposure } from '../config/exposure.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
@@ -125,8 +126,8 @@ function listen(server: Server, l: Config['server']['listen'], field: string): P
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (err.code === 'EADDRINUSE') reject(new Error(`${field}: ${l.host}:${l.port} is already in use; choose another ${field}.port`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`${field}.host: ${l.host} is not an address of this machine`));
+      if (err.code === 'EADDRINUSE') reject(new ConfigError([`${field}.port: ${l.host}:${l.port} is already in use; stop the other process or choose another port`]));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new ConfigError([`${field}.host: ${l.host} is not an address of this machine`]));
       else reject(err);
     };
     const onListening = () => {

@@ -13,8 +13,8 @@ import { startRecordingUpstream, type SeenRequest } from './recording-upstream.t
 export interface Harness {
   dir: string;
   configFile: string;
-  core: LocalCore;
-  gw: RunningGateway;
+  readonly core: LocalCore;
+  readonly gw: RunningGateway;
   upstream: { url: string; seen: SeenRequest[] };
   /** Creates an agent and returns a fresh API key for it. */
   agentWithKey(name: string, opts?: { labels?: string[]; scopes?: string[] }): Promise<{ key: string; keyId: string; agentId: string }>;
@@ -22,6 +22,8 @@ export interface Harness {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** Sends raw bytes on a new TCP connection; resolves with everything the gateway answered. */
   raw(bytes: string): Promise<string>;
+  /** Stops the gateway and closes the store (as a crash-free shutdown would), then starts both again from the same files. */
+  restart(): Promise<void>;
   /** Request audit records written so far (flushes the queue first). */
   requestAudit(): Promise<AuditRecord[]>;
   close(): Promise<void>;
@@ -44,10 +46,24 @@ export async function startHarness(config: (upstreamUrl: string) => Record<strin
     audit: { flushIntervalMs: 5 },
   };
   writeFileSync(configFile, stringify({ ...base, ...config(upstream.url) }));
-  const core = await openLocal(loadConfig({ file: configFile }), { env: {} });
-  const gw = await startGateway(core, { logger: silentLogger() });
+  const boot = async () => {
+    const c = await openLocal(loadConfig({ file: configFile }), { env: {} });
+    return { core: c, gw: await startGateway(c, { logger: silentLogger() }) };
+  };
+  let { core, gw } = await boot();
   return {
-    dir, configFile, core, gw, upstream,
+    dir, configFile, upstream,
+    get core() {
+      return core;
+    },
+    get gw() {
+      return gw;
+    },
+    async restart() {
+      await gw.close();
+      await core.close();
+      ({ core, gw } = await boot());
+    },
     async agentWithKey(name, opts = {}) {
       const agent = await core.agents.create({ name, labels: opts.labels ?? [], scopes: opts.scopes ?? [] }, 'test');
       const issued = await core.keys.issue(agent.id, {}, 'test');
