@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, LoadSpec } from './load.ts';
@@ -45,6 +45,9 @@ async function load(ctx: BenchContext, spec: LoadSpec): Promise<LoadResult> {
 }
 
 async function main(): Promise<void> {
+  // Other work on the machine shows up as noise, in the p99 first: say so in the report.
+  const loadAtStart = loadavg()[0] ?? 0;
+  if (loadAtStart > 0.5) console.error(`note: load average is ${loadAtStart.toFixed(2)}; other processes will add noise`);
   const tmpDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
   installExitHandlers(() => rm(tmpDir, { recursive: true, force: true }));
   try {
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
       `${new Date().toISOString()} · Node ${process.version} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ` +
       `GET ${BENCH_PATH} (~200 B JSON) · ${connections} connections · ${durationSec} s per target after ${warmupSec} s warm-up · ` +
       'load generator (autocannon), upstream and each target in separate processes on the same machine ' +
-      '(shared with other work: compare rows of one run, not runs).';
+      `(1-min load average at start: ${loadAtStart.toFixed(2)}; other work on the machine adds noise, the p99 first: compare rows of one run, not runs).`;
     const report = renderReport({
       header,
       rows,

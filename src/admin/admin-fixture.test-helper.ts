@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,5 +84,27 @@ export async function startAdminServer(core: LocalCore): Promise<TestAdminServer
       server.closeAllConnections();
       server.close(() => resolve());
     }),
+  };
+}
+
+/** Registers before/after hooks giving the whole test file one temp core and one admin server. */
+export function useAdminServer(): { readonly tc: TempCore; readonly srv: TestAdminServer } {
+  let tc: TempCore | undefined;
+  let srv: TestAdminServer | undefined;
+  before(async () => {
+    tc = await openTempCore();
+    srv = await startAdminServer(tc.core);
+  });
+  after(async () => {
+    await srv?.close();
+    await tc?.cleanup();
+  });
+  return {
+    get tc() {
+      return tc!;
+    },
+    get srv() {
+      return srv!;
+    },
   };
 }

@@ -12,7 +12,7 @@ import type { AdminOps, AuditVerification, PolicyExplanation } from './admin-ops
 
 /** What explain pretends the request looked like: a loopback caller with an API key. */
 const EXPLAIN_CLIENT_ADDRESS = '127.0.0.1';
-const MAX_AUDIT_PAGE = 1000;
+const ADMIN_AUDIT_PAGE_MAX = 1000;
 
 /**
  * AdminOps over the local store and services: used by the admin API inside the gateway process
@@ -92,8 +92,8 @@ export class LocalAdminOps implements AdminOps {
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditRecord[]> {
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_AUDIT_PAGE) {
-      throw badRequest('limit_invalid', `limit must be an integer between 1 and ${MAX_AUDIT_PAGE}`);
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > ADMIN_AUDIT_PAGE_MAX) {
+      throw badRequest('limit_invalid', `limit must be an integer between 1 and ${ADMIN_AUDIT_PAGE_MAX}`);
     }
     return this.#core.store.queryAudit(query);
   }

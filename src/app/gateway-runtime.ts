@@ -42,7 +42,11 @@ export async function startGateway(core: LocalCore, opts: { logger: Logger; metr
   for (const w of core.warnings) logger.warn(w);
 
   const metrics = opts.metrics ?? new Metrics();
-  const limiter: RateLimiter = await createRateLimiter({ ...(config.redis.url ? { redisUrl: config.redis.url } : {}), authFailures: config.rateLimit.authFailures });
+  const limiter: RateLimiter = await createRateLimiter({
+    ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
+    authFailures: config.rateLimit.authFailures,
+    onError: (err) => logger.error({ err }, 'rate limiter backend error; limited requests are refused (503) until it recovers'),
+  });
   const audit = new AuditQueue(core.store, {
     ...config.audit,
     onError: (err) => logger.error({ err }, 'audit write failed; requests are refused until it recovers'),

@@ -100,7 +100,8 @@ export class AuditQueue {
     const target = this.#enqueued;
     let failures = 0;
     let first = true;
-    while (this.#written < target) {
+    // The length test only guards against spinning should the counters ever disagree with the buffer.
+    while (this.#written < target && this.#buffer.length > 0) {
       // An explicit flush skips the wait for the interval (and, the first time, for a retry).
       if (!this.#inFlight && (first || this.#timer?.kind !== 'retry')) {
         this.#clearTimer();
@@ -143,7 +144,7 @@ export class AuditQueue {
       await this.#store.appendAudit(batch);
       ok = true;
     } catch (err) {
-      ok = false; this.#buffer.splice(0, batch.length);
+      ok = false;
       this.#report(err);
     }
     this.#inFlight = false;

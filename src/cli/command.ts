@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { AdminOps } from '../admin/admin-ops.ts';
 import type { LocalCore } from '../app/open-local.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
+import { printJson } from './format.ts';
 
 /** Where a command writes. Tests pass string collectors; main passes process.stdout/stderr. */
 export interface Out {
@@ -46,11 +47,7 @@ const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' 
  * Parses one subcommand's arguments (plus --json and --help). Returns undefined after printing the
  * usage for --help; throws UsageError for unknown options or a wrong number of positionals.
  */
-export function parseCommand<O extends ParseArgsOptionsConfig>(
-  spec: { usage: string; options: O; positionals: [min: number, max: number] },
-  args: string[],
-  out: Out,
-) {
+export function parseCommand<O extends ParseArgsOptionsConfig>(spec: Spec<O>, args: string[], out: Out) {
   const options = { ...spec.options, ...COMMON } as O & typeof COMMON;
   let parsed;
   try {
@@ -68,6 +65,29 @@ export function parseCommand<O extends ParseArgsOptionsConfig>(
   if (n < min) throw new UsageError(`missing argument${min - n > 1 ? 's' : ''}`, spec.usage);
   if (n > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`, spec.usage);
   return { values: parsed.values, positionals: parsed.positionals, json: common.json === true };
+}
+
+type Spec<O extends ParseArgsOptionsConfig> = { usage: string; options: O; positionals: [min: number, max: number] };
+export type Parsed<O extends ParseArgsOptionsConfig> = NonNullable<ReturnType<typeof parseCommand<O>>>;
+
+/**
+ * The common shape of an AdminOps command: parse → one operation → the result as JSON (--json)
+ * or as text. `exitCode` turns a result into a failure code (verify found problems).
+ */
+export function opsCommand<O extends ParseArgsOptionsConfig, T>(
+  spec: Spec<O>,
+  action: (ops: AdminOps, a: Parsed<O>) => Promise<T>,
+  human: (value: T, out: Out, a: Parsed<O>) => void,
+  exitCode: (value: T) => number = () => 0,
+): (ops: AdminOps, args: string[], out: Out) => Promise<number> {
+  return async (ops, args, out) => {
+    const a = parseCommand(spec, args, out);
+    if (!a) return 0;
+    const value = await action(ops, a);
+    if (a.json) printJson(out, value);
+    else human(value, out, a);
+    return exitCode(value);
+  };
 }
 
 /** A whole number option within [min, max], or a UsageError naming the option. */

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { AdminOps } from '../../admin/admin-ops.ts';
 import type { AuditRecord } from '../../core/types.ts';
 import type { AuditQuery } from '../../store/store.ts';
-import { intOption, parseCommand, UsageError, type CommandGroup, type Out } from '../command.ts';
+import { intOption, opsCommand, parseCommand, UsageError, type CommandGroup, type Out } from '../command.ts';
 import { clean, list, printJson, time } from '../format.ts';
 
 const TAIL_USAGE = `Usage: gatehouse audit tail [-f|--follow] [--agent A] [--decision allow|deny|error] [--limit N] [--json]
@@ -70,15 +70,14 @@ function print(out: Out, records: AuditRecord[], json: boolean): void {
 }
 
 /** `audit verify`: exit 1 when the chain shows any tampering. */
-export async function auditVerify(ops: AdminOps, args: string[], out: Out): Promise<number> {
-  const a = parseCommand({ usage: VERIFY_USAGE, options: {}, positionals: [0, 0] }, args, out);
-  if (!a) return 0;
-  const v = await ops.verifyAudit();
-  if (a.json) printJson(out, v);
-  else if (v.ok) out.stdout.write(`OK: ${v.count} audit record(s), hash chain intact.\n`);
-  else out.stdout.write(`FAILED: ${v.problems.length} problem(s) in ${v.count} record(s):\n${v.problems.map((p) => `  #${p.seq}  ${p.kind.padEnd(9)}  ${clean(p.detail)}\n`).join('')}`);
-  return v.ok ? 0 : 1;
-}
+export const auditVerify = opsCommand(
+  { usage: VERIFY_USAGE, options: {}, positionals: [0, 0] },
+  (ops) => ops.verifyAudit(),
+  (v, out) => out.stdout.write(v.ok
+    ? `OK: ${v.count} audit record(s), hash chain intact.\n`
+    : `FAILED: ${v.problems.length} problem(s) in ${v.count} record(s):\n${v.problems.map((p) => `  #${p.seq}  ${p.kind.padEnd(9)}  ${clean(p.detail)}\n`).join('')}`),
+  (v) => (v.ok ? 0 : 1),
+);
 
 export const auditCommands: CommandGroup = {
   tail: { needs: 'ops', summary: 'show recent audit records; -f follows', run: (ops, args, out, ctx) => auditTail(ops, args, out, { signal: ctx.signal }) },

@@ -1,6 +1,6 @@
 import type { AdminOps } from '../../admin/admin-ops.ts';
 import type { ApiKeyView, IssuedKey } from '../../identity/api-key-service.ts';
-import { intOption, parseCommand, type CommandGroup, type Out } from '../command.ts';
+import { intOption, opsCommand, parseCommand, type CommandGroup, type Out } from '../command.ts';
 import { list, printJson, table, time } from '../format.ts';
 
 const ISSUE_USAGE = `Usage: gatehouse keys issue AGENT [--scope S]... [--ttl-days N] [--json]
@@ -18,15 +18,11 @@ function printIssued(out: Out, issued: IssuedKey, agent: string): void {
 }
 
 /** `keys issue AGENT …` */
-export async function keysIssue(ops: AdminOps, args: string[], out: Out): Promise<number> {
-  const a = parseCommand({ usage: ISSUE_USAGE, options: { scope: { type: 'string', multiple: true }, 'ttl-days': { type: 'string' } }, positionals: [1, 1] }, args, out);
-  if (!a) return 0;
-  const ttlDays = intOption(a.values['ttl-days'], 'ttl-days', 1, 3650);
-  const issued = await ops.issueKey(a.positionals[0]!, { scopes: a.values.scope, ttlDays });
-  if (a.json) printJson(out, issued);
-  else printIssued(out, issued, a.positionals[0]!);
-  return 0;
-}
+export const keysIssue = opsCommand(
+  { usage: ISSUE_USAGE, options: { scope: { type: 'string', multiple: true }, 'ttl-days': { type: 'string' } }, positionals: [1, 1] },
+  (ops, a) => ops.issueKey(a.positionals[0]!, { scopes: a.values.scope, ttlDays: intOption(a.values['ttl-days'], 'ttl-days', 1, 3650) }),
+  (issued, out, a) => printIssued(out, issued, a.positionals[0]!),
+);
 
 /** `keys list [--agent A]` */
 export async function keysList(ops: AdminOps, args: string[], out: Out): Promise<number> {
@@ -57,30 +53,21 @@ function keyStatus(k: ApiKeyView, now: number): string {
 }
 
 /** `keys rotate KEY_ID …` */
-export async function keysRotate(ops: AdminOps, args: string[], out: Out): Promise<number> {
-  const a = parseCommand({ usage: ROTATE_USAGE, options: { 'overlap-hours': { type: 'string' }, 'ttl-days': { type: 'string' } }, positionals: [1, 1] }, args, out);
-  if (!a) return 0;
-  const overlapHours = intOption(a.values['overlap-hours'], 'overlap-hours', 0, 720);
-  const ttlDays = intOption(a.values['ttl-days'], 'ttl-days', 1, 3650);
-  const rotated = await ops.rotateKey(a.positionals[0]!, { overlapHours, ttlDays });
-  if (a.json) {
-    printJson(out, rotated);
-    return 0;
-  }
-  printIssued(out, rotated, rotated.record.agentId);
-  out.stderr.write(`The old key ${rotated.previous.id} keeps working until ${time(rotated.previous.expiresAt)}.\n`);
-  return 0;
-}
+export const keysRotate = opsCommand(
+  { usage: ROTATE_USAGE, options: { 'overlap-hours': { type: 'string' }, 'ttl-days': { type: 'string' } }, positionals: [1, 1] },
+  (ops, { positionals, values: v }) => ops.rotateKey(positionals[0]!, { overlapHours: intOption(v['overlap-hours'], 'overlap-hours', 0, 720), ttlDays: intOption(v['ttl-days'], 'ttl-days', 1, 3650) }),
+  (rotated, out) => {
+    printIssued(out, rotated, rotated.record.agentId);
+    out.stderr.write(`The old key ${rotated.previous.id} keeps working until ${time(rotated.previous.expiresAt)}.\n`);
+  },
+);
 
 /** `keys revoke KEY_ID` */
-export async function keysRevoke(ops: AdminOps, args: string[], out: Out): Promise<number> {
-  const a = parseCommand({ usage: 'Usage: gatehouse keys revoke KEY_ID [--json]\n\nThe key stops working at once.', options: {}, positionals: [1, 1] }, args, out);
-  if (!a) return 0;
-  const key = await ops.revokeKey(a.positionals[0]!);
-  if (a.json) printJson(out, key);
-  else out.stdout.write(`Key ${key.id} is revoked (since ${time(key.revokedAt)}).\n`);
-  return 0;
-}
+export const keysRevoke = opsCommand(
+  { usage: 'Usage: gatehouse keys revoke KEY_ID [--json]\n\nThe key stops working at once.', options: {}, positionals: [1, 1] },
+  (ops, a) => ops.revokeKey(a.positionals[0]!),
+  (key, out) => out.stdout.write(`Key ${key.id} is revoked (since ${time(key.revokedAt)}).\n`),
+);
 
 export const keysCommands: CommandGroup = {
   issue: { needs: 'ops', summary: 'issue an API key (shown once)', run: keysIssue },

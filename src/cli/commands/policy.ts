@@ -1,7 +1,6 @@
-import type { AdminOps } from '../../admin/admin-ops.ts';
 import { loadPolicyEngine } from '../../app/load-policy.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { parseCommand, type CliContext, type CommandGroup, type Out } from '../command.ts';
+import { opsCommand, parseCommand, type CliContext, type CommandGroup, type Out } from '../command.ts';
 import { clean, fields, list, printJson } from '../format.ts';
 
 const CHECK_USAGE = `Usage: gatehouse policy check [--config FILE] [--json]
@@ -33,31 +32,23 @@ export async function policyCheck(ctx: CliContext, args: string[], out: Out): Pr
 }
 
 /** `policy explain AGENT METHOD PATH` */
-export async function policyExplain(ops: AdminOps, args: string[], out: Out): Promise<number> {
-  const a = parseCommand({ usage: EXPLAIN_USAGE, options: {}, positionals: [3, 3] }, args, out);
-  if (!a) return 0;
-  const [agent, method, path] = a.positionals as [string, string, string];
-  const x = await ops.explain(agent, method, path);
-  if (a.json) {
-    printJson(out, x);
-    return 0;
-  }
-  out.stdout.write(`${x.decision.toUpperCase()}  ${clean(x.method)} ${clean(x.path)}\n`);
-  out.stdout.write(fields([['agent', x.agent], ['route', x.routeId ?? '(none)'], ['reasons', list(x.reasons)], ['policy version', x.policyVersion.slice(0, 12)]]));
-  if (x.policies.length > 0) out.stdout.write(`\nDetermined by:\n${x.policies.map((p) => `\n${p.text}\n`).join('')}`);
-  else if (x.decision === 'deny' && x.reasons.includes('default_deny')) out.stdout.write('\nNo policy permits this request (default deny).\n');
-  return 0;
-}
+export const policyExplain = opsCommand(
+  { usage: EXPLAIN_USAGE, options: {}, positionals: [3, 3] },
+  (ops, { positionals: [agent, method, path] }) => ops.explain(agent!, method!, path!),
+  (x, out) => {
+    out.stdout.write(`${x.decision.toUpperCase()}  ${clean(x.method)} ${clean(x.path)}\n`);
+    out.stdout.write(fields([['agent', x.agent], ['route', x.routeId ?? '(none)'], ['reasons', list(x.reasons)], ['policy version', x.policyVersion.slice(0, 12)]]));
+    if (x.policies.length > 0) out.stdout.write(`\nDetermined by:\n${x.policies.map((p) => `\n${p.text}\n`).join('')}`);
+    else if (x.reasons.includes('default_deny')) out.stdout.write('\nNo policy permits this request (default deny).\n');
+  },
+);
 
 /** `policy show`: the loaded policies as Cedar. */
-export async function policyShow(ops: AdminOps, args: string[], out: Out): Promise<number> {
-  const a = parseCommand({ usage: 'Usage: gatehouse policy show [--json]\n\nPrints the policy version, ids and the Cedar text in force.', options: {}, positionals: [0, 0] }, args, out);
-  if (!a) return 0;
-  const p = await ops.listPolicies();
-  if (a.json) printJson(out, p);
-  else out.stdout.write(`# version ${p.version}\n# ${p.ids.length} polic${p.ids.length === 1 ? 'y' : 'ies'}: ${list(p.ids)}\n\n${p.cedar}\n`);
-  return 0;
-}
+export const policyShow = opsCommand(
+  { usage: 'Usage: gatehouse policy show [--json]\n\nPrints the policy version, ids and the Cedar text in force.', options: {}, positionals: [0, 0] },
+  (ops) => ops.listPolicies(),
+  (p, out) => out.stdout.write(`# version ${p.version}\n# ${p.ids.length} polic${p.ids.length === 1 ? 'y' : 'ies'}: ${list(p.ids)}\n\n${p.cedar}\n`),
+);
 
 export const policyCommands: CommandGroup = {
   check: { needs: 'context', summary: 'validate the config and policies (no database)', run: policyCheck },
