@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import type { Store } from '../store/store.ts';
 import { AuditQueue } from './audit-queue.ts';
 import type { AuditQueueOptions, QueueTimers } from './audit-queue.ts';
 import { MemoryAuditStore, sampleEntry } from './memory-audit-store.test-helper.ts';
 import { verifyAudit } from './verify-audit.ts';
+import { openStore } from '../store/open-store.ts';
 
 /** Timers that only run when the test fires them. */
 class ManualTimers implements QueueTimers {
@@ -191,12 +190,8 @@ test('onDepth follows the buffer', async () => {
   assert.deepEqual(depths, [1, 2, 0]);
 });
 
-const sqliteAdapter = new URL('../store/sqlite/sqlite-store.ts', import.meta.url);
-const openStoreModule = new URL('../store/open-store.ts', import.meta.url);
 
 test('writes through the real SQLite store', async (t) => {
-  if (!existsSync(sqliteAdapter) || !existsSync(openStoreModule)) return t.skip('sqlite adapter not present yet');
-  const { openStore } = (await import(openStoreModule.href)) as { openStore: (url: string) => Promise<Store> };
   const store = await openStore('sqlite::memory:');
   t.after(() => store.close());
   await store.migrate();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -10,6 +10,7 @@ import type { AuditRecord } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
 import { MemoryAuditStore, sampleEntry } from './memory-audit-store.test-helper.ts';
 import { verifyAudit } from './verify-audit.ts';
+import { openStore } from '../store/open-store.ts';
 
 async function filledStore(n: number): Promise<MemoryAuditStore> {
   const store = new MemoryAuditStore();
@@ -118,11 +119,8 @@ test('records appended while verifying are not mistaken for tampering', async ()
 
 // ---- The same tamperings against the real SQLite file store, through raw SQL. ----
 
-const sqliteAdapter = new URL('../store/sqlite/sqlite-store.ts', import.meta.url);
-const openStoreModule = new URL('../store/open-store.ts', import.meta.url);
 
 async function sqliteCase(t: { after: (fn: () => unknown) => void }, n: number): Promise<{ store: Store; raw: DatabaseSync }> {
-  const { openStore } = (await import(openStoreModule.href)) as { openStore: (url: string) => Promise<Store> };
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-verify-'));
   const store = await openStore(`sqlite:${join(dir, 'gatehouse.db')}`);
   for (let i = 1; i <= n; i += 4) {
@@ -149,7 +147,6 @@ function rawInsert(raw: DatabaseSync, r: AuditRecord): void {
 }
 
 test('SQLite store: tampering through raw SQL is detected', async (t) => {
-  if (!existsSync(sqliteAdapter) || !existsSync(openStoreModule)) return t.skip('sqlite adapter not present yet');
 
   await t.test('untouched', async (t) => {
     const { store } = await sqliteCase(t, 10);
