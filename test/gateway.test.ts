@@ -107,6 +107,17 @@ describe('gateway data plane over real HTTP', () => {
     assert.equal(echoed, 'echo:hello');
   });
 
+  it('504 when the upstream misses the route timeout, 502 when it is down; both audited as allowed-but-failed', async () => {
+    const auth = { headers: { authorization: `Bearer ${reader.key}` } };
+    const slow = await h.request('/slow/x?ms=2000', auth);
+    assert.equal(slow.status, 504);
+    assert.equal(((await slow.json()) as { code: string }).code, 'upstream_timeout');
+    const down = await h.request('/down/x', auth);
+    assert.equal(down.status, 502);
+    const recs = (await h.requestAudit()).slice(-2);
+    assert.deepEqual(recs.map((r) => r.reasons.at(-1)), ['upstream_timeout', 'upstream_error']);
+  });
+
   it('reloads routes and policies atomically and rejects an invalid new config', async () => {
     const doc = parse(readFileSync(h.configFile, 'utf8')) as { policies: { rules: unknown[] }; routes: unknown[] };
     doc.policies.rules.push({ id: 'readers-post', agents: { labels: ['reader'] }, methods: ['POST'], paths: ['/api/notes'] });

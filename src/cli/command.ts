@@ -12,11 +12,9 @@ export interface Out {
 
 /** A mistake in how the command was invoked: one line on stderr, exit code 2. */
 export class UsageError extends Error {
-  readonly usage: string | undefined;
-  constructor(message: string, usage?: string) {
+  constructor(message: string) {
     super(message);
     this.name = 'UsageError';
-    this.usage = usage;
   }
 }
 
@@ -53,7 +51,7 @@ export function parseCommand<O extends ParseArgsOptionsConfig>(spec: Spec<O>, ar
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message, spec.usage);
+    throw new UsageError((err as Error).message);
   }
   const common = parsed.values as { help?: boolean; json?: boolean }; // generic inside; resolved for callers
   if (common.help === true) {
@@ -62,8 +60,8 @@ export function parseCommand<O extends ParseArgsOptionsConfig>(spec: Spec<O>, ar
   }
   const [min, max] = spec.positionals;
   const n = parsed.positionals.length;
-  if (n < min) throw new UsageError(`missing argument${min - n > 1 ? 's' : ''}`, spec.usage);
-  if (n > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`, spec.usage);
+  if (n < min) throw new UsageError(`missing argument${min - n > 1 ? 's' : ''}`);
+  if (n > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`);
   return { values: parsed.values, positionals: parsed.positionals, json: common.json === true };
 }
 

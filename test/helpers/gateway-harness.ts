@@ -90,10 +90,12 @@ export function defaultConfig(upstreamUrl: string): Record<string, unknown> {
       { id: 'api', path: '/api/*', upstream: upstreamUrl, websocket: true },
       { id: 'open', path: '/public/*', upstream: upstreamUrl, auth: 'public' },
       { id: 'files', path: '/files/*', upstream: upstreamUrl },
+      { id: 'slow', path: '/slow/*', upstream: upstreamUrl, timeoutMs: 300 },
+      { id: 'down', path: '/down/*', upstream: 'http://127.0.0.1:9' },
     ],
     policies: {
       rules: [
-        { id: 'readers-read', agents: { labels: ['reader'] }, methods: ['GET', 'HEAD'], paths: ['/api/*'] },
+        { id: 'readers-read', agents: { labels: ['reader'] }, methods: ['GET', 'HEAD'], paths: ['/api/*', '/slow/*', '/down/*'] },
         { id: 'writers-write', agents: { labels: ['writer'] }, methods: ['GET', 'POST', 'DELETE'], paths: ['/api/*'] },
         { id: 'own-files', agents: { labels: ['owner'] }, methods: ['GET'], paths: ['/files/{agent}/*'] },
       ],

@@ -45,7 +45,7 @@ export async function auditTail(ops: AdminOps, args: string[], out: Out, follow:
   }, args, out);
   if (!a) return 0;
   const { decision, agent } = a.values;
-  if (decision !== undefined && !(DECISIONS as readonly string[]).includes(decision)) throw new UsageError('--decision must be allow, deny or error', TAIL_USAGE);
+  if (decision !== undefined && !(DECISIONS as readonly string[]).includes(decision)) throw new UsageError('--decision must be allow, deny or error');
   const filter: Omit<AuditQuery, 'limit' | 'order'> = { agent, decision: decision as AuditQuery['decision'] };
   const newest = await ops.queryAudit({ ...filter, limit: intOption(a.values.limit, 'limit', 1, 1000) ?? 20, order: 'desc' });
   const records = newest.reverse();
