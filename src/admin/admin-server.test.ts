@@ -212,6 +212,7 @@ describe('operations', () => {
     assert.deepEqual((await explain('method=POST&path=/api/x')).reasons, ['default_deny']);
     assert.deepEqual((await explain('method=GET&path=/elsewhere')).reasons, ['no_route']);
     assert.deepEqual((await explain(`method=GET&path=${encodeURIComponent('/api/..%2fadmin')}`)).reasons, ['path_encoded_separator']);
+    assert.equal((await call('/v1/policies/explain?agent=audited&method=GET&path=/api/x')).json.decision, 'deny', 'explains suspended agents too');
     assertProblem(await call('/v1/policies/explain?agent=reader-bot&method=GET'), 400, 'invalid_request');
   });
 });

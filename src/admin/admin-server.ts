@@ -50,19 +50,20 @@ export function createAdminHandler(deps: AdminHandlerDeps): (req: IncomingMessag
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const [path, search] = splitTarget(req.url);
     const match = matcher.match(req.method ?? 'GET', path);
-    const op: Operation | undefined = match.ok ? ADMIN_API[match.name] : undefined;
-    if (op?.public !== true) await authenticate(req.headers.authorization);
+    const isPublic = match.ok && (ADMIN_API[match.name] as Operation).public === true;
+    if (!isPublic) await authenticate(req.headers.authorization);
     if (!match.ok) {
       if (match.allow.length === 0) throw notFound('not_found', 'no such endpoint');
       throw new GatehouseError('method_not_allowed', 405, `use ${match.allow.join(' or ')}`, { headers: { allow: match.allow.join(', ') } });
     }
-    const query = validate(op!.query, parseQuery(search), 'query');
-    const body = op!.body ? validate(op!.body, parseJsonBody(await readBody(req, maxBody), req.headers['content-type']), 'body') : undefined;
+    const op: Operation = ADMIN_API[match.name];
+    const query = validate(op.query, parseQuery(search), 'query');
+    const body = op.body ? validate(op.body, parseJsonBody(await readBody(req, maxBody), req.headers['content-type']), 'body') : undefined;
     // The table ties each name to its own input type; TypeScript cannot follow that through the lookup.
     const run = handlers[match.name] as (input: OperationInput<OperationName>) => Promise<unknown>;
     const result = await run({ params: decodeParams(match.params), query, body } as OperationInput<OperationName>);
     if (result instanceof Reply) send(res, result.status, result.contentType, result.text);
-    else sendJson(res, op!.status ?? 200, result);
+    else sendJson(res, op.status ?? 200, result);
   }
 
   async function authenticate(header: string | undefined): Promise<void> {

@@ -59,7 +59,7 @@ export async function startGateway(core: LocalCore, opts: { logger: Logger; metr
   const data = createDataPlane(deps, core.loaded.baseDir);
   const newAdminToken = await ensureAdminToken(core.store, core.secret);
   const adminHandler = createAdminHandler({
-    ops: new LocalAdminOps(core, 'admin-api'),
+    ops: new LocalAdminOps(core, 'admin-api', { config: () => state.config }),
     verifyToken: (t) => verifyAdminToken(core.store, core.secret, t),
     metrics,
     logger,
