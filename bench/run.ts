@@ -80,6 +80,10 @@ async function main(): Promise<void> {
           const fixed = fixedSec > 0 ? await load(ctx, { ...base, warmupSec: 0, durationSec: fixedSec, overallRate: fixedRate }) : undefined;
           row = { name: target.name, notes: target.notes, result, fixed };
           if (kind === 'gatehouse' && target.pid) gatehouseMemory = readMemory(target.pid);
+        } catch (err) {
+          if (interrupted()) throw err;
+          console.error(`${target.name}: load failed: ${(err as Error).message}`);
+          row = { name: target.name, notes: target.notes, skipped: `load failed: ${(err as Error).message.split('\n')[0]}` };
         } finally {
           await target.stop();
         }

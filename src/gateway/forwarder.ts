@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Transform, pipeline } from 'node:stream';
+import { Transform } from 'node:stream';
 import { Pool, errors as undiciErrors } from 'undici';
 import { buildUpstreamHeaders, HOP_BY_HOP } from '../core/forwarding-headers.ts';
 import { encodePathForUpstream, stripPathPrefix } from '../core/canonicalize-path.ts';
@@ -24,29 +24,35 @@ export class Forwarder {
     return pool;
   }
 
-  /** Forwards ctx.req to the route's upstream and streams the answer into `res`. */
+  /**
+   * Forwards ctx.req to the route's upstream and streams the answer into `res`. `Pool.stream`
+   * writes the upstream body straight into the response (no intermediate Readable, no pipeline()).
+   */
   async forward(ctx: RequestContext, res: ServerResponse, maxBodyBytes: number): Promise<void> {
     const { origin, path } = upstreamTarget(ctx.route!, ctx.path!, ctx.query);
-    const hasBody = ctx.req.headers['content-length'] !== undefined ? ctx.req.headers['content-length'] !== '0' : ctx.req.headers['transfer-encoding'] !== undefined;
-    let response;
+    const h = ctx.req.headers;
+    const hasBody = h['content-length'] !== undefined ? h['content-length'] !== '0' : h['transfer-encoding'] !== undefined;
     try {
-      response = await this.#pool(origin).request({
-        path,
-        method: ctx.method as 'GET',
-        headers: this.#headers(ctx),
-        body: hasBody ? limitBody(ctx.req, maxBodyBytes) : null,
-        headersTimeout: ctx.route!.timeoutMs,
-        bodyTimeout: 0, // streams (SSE) may idle; the client side's timeouts still apply
-      });
+      await this.#pool(origin).stream(
+        {
+          path,
+          method: ctx.method as 'GET',
+          headers: this.#headers(ctx),
+          body: hasBody ? limitBody(ctx.req, maxBodyBytes) : null,
+          headersTimeout: ctx.route!.timeoutMs,
+          bodyTimeout: 0, // streams (SSE) may idle; the client side's timeouts still apply
+        },
+        ({ statusCode, headers }) => {
+          ctx.upstreamStatus = statusCode;
+          res.writeHead(statusCode, { ...responseHeaders(headers), ...ctx.responseHeaders });
+          if (headers['content-type'] === 'text/event-stream') res.flushHeaders();
+          return res;
+        },
+      );
     } catch (err) {
+      // Once the response has started, pipeline.ts cuts the connection; before, it answers 502/504.
       throw upstreamFailure(err);
     }
-    ctx.upstreamStatus = response.statusCode;
-    res.writeHead(response.statusCode, { ...responseHeaders(response.headers), ...ctx.responseHeaders });
-    res.flushHeaders();
-    await new Promise<void>((resolve) => {
-      pipeline(response.body, res, () => resolve());
-    });
   }
 
   /** Proxies an authorized WebSocket upgrade: 101 from the upstream, then bytes both ways. */
