@@ -22,6 +22,7 @@ export interface ReportInput {
   gatehouse?: Row;
   gatehouseMemory?: Memory;
   fixedRate: number;
+  fixedRuns: number;
   connections: number;
 }
 
@@ -115,7 +116,7 @@ export function renderReport(input: ReportInput): string {
   const fixedRows = input.rows.filter((r) => r.fixed);
   if (fixedRows.length > 0) {
     lines.push(
-      `Latency at a fixed ${input.fixedRate} req/s (same ${input.connections} connections, not saturated):`,
+      `Latency at a fixed ${input.fixedRate} req/s, evenly paced (same ${input.connections} connections, not saturated; run with the lowest p99 of ${input.fixedRuns}):`,
       '',
       '| target | p50 ms | p99 ms | p99 added over direct | notes |',
       '| --- | ---: | ---: | ---: | --- |',

@@ -17,6 +17,7 @@ import { LocalAdminOps } from '../admin/local-admin-ops.ts';
 import { ensureAdminToken, verifyAdminToken } from '../admin/admin-token.ts';
 import type { LocalCore } from './open-local.ts';
 import { loadPolicyEngine } from './load-policy.ts';
+import type { PolicyEngine } from '../policy/policy-engine.ts';
 
 export interface RunningGateway {
   dataUrl: string;
@@ -27,6 +28,11 @@ export interface RunningGateway {
   audit: AuditQueue;
   /** Re-reads the config file; swaps routes + policies atomically, or keeps the running ones on error. */
   reload(): { ok: true; changed: string[] } | { ok: false; error: string };
+  /**
+   * Test-only fault-injection seam: installs a policy engine (e.g. one loaded with a throwing
+   * `evaluate`) exactly as a reload would, keeping the running routes and config.
+   */
+  setPolicyForTesting(engine: PolicyEngine): void;
   close(): Promise<void>;
 }
 
@@ -110,6 +116,10 @@ export async function startGateway(core: LocalCore, opts: { logger: Logger; metr
         logger.error(`config reload rejected; the running configuration stays: ${error}`);
         return { ok: false, error };
       }
+    },
+    setPolicyForTesting(engine) {
+      state = buildRuntimeState(state.config, engine);
+      core.setPolicy(engine);
     },
     async close() {
       clearInterval(touch);

@@ -57,7 +57,7 @@ export function buildUpstreamHeaders(input: UpstreamHeaderInput): [string, strin
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = lower(raw[i] ?? '');
     const value = raw[i + 1] ?? '';
-    if (name === 'connection') for (const t of tokens(value)) nominated.add(t);
+    if (name === 'connection') for (const t of tokens(value)) nominated.add(t.replace(/_/g, '-'));
     else if (name === 'x-forwarded-for') xff.push(...value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
     else if (name === 'upgrade' && upgrade === undefined) upgrade = value;
   }
@@ -68,7 +68,9 @@ export function buildUpstreamHeaders(input: UpstreamHeaderInput): [string, strin
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? '';
-    const l = lower(name);
+    // CGI-style upstreams (WSGI, Rack, PHP) map `_` and `-` to the same variable, so
+    // `X_Gatehouse_Agent` would collide with ours: judge every name in its `-` spelling.
+    const l = lower(name).replace(/_/g, '-');
     // ':'-prefixed names are HTTP/2 pseudo-headers; they are never regular headers upstream.
     if (drop.has(l) || l.startsWith(IDENTITY_HEADER_PREFIX) || l.startsWith(':')) continue;
     out.push([name, raw[i + 1] ?? '']);

@@ -21,7 +21,8 @@ export function headerBytes(rawHeaders: readonly string[]): number {
  */
 export function methodOverrideAttempt(rawHeaders: readonly string[]): string | undefined {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] ?? '').toLowerCase();
+    // `_` counts as `-`: CGI-style upstreams (WSGI, Rack, PHP) read X_HTTP_Method_Override as the same header.
+    const name = (rawHeaders[i] ?? '').toLowerCase().replace(/_/g, '-');
     if (METHOD_OVERRIDE_HEADERS.includes(name)) return rawHeaders[i + 1] ?? '';
   }
   return undefined;

@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { BucketConfig } from '../config/schema.ts';
 import { GatehouseError } from '../core/errors.ts';
@@ -151,7 +150,9 @@ async function connectRedis(url: string, timeoutMs: number, onError: ((err: unkn
     // half-open socket, which otherwise holds the process open that long when Redis is down.
     disconnectTimeout: timeoutMs,
   };
-  const client = new Redis(url, options);
+  // Loaded only when Redis is configured: one process without it saves the client's memory.
+  const { Redis: RedisClient } = await import('ioredis');
+  const client = new RedisClient(url, options);
   client.on('error', (err: unknown) => onError?.(err)); // without a listener ioredis reports it as unhandled
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<void>((resolve) => {

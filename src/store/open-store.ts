@@ -1,6 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
-import { PostgresStore } from './postgres/postgres-store.ts';
 import { MEMORY_PATH } from './sqlite/open-database.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
@@ -40,9 +39,10 @@ export function parseStoreUrl(url: string, baseDir: string = process.cwd()): Sto
 /** Opens the store `url` names and brings its schema up to date before returning it. */
 export async function openStore(url: string, opts: { baseDir?: string } = {}): Promise<Store> {
   const target = parseStoreUrl(url, opts.baseDir);
+  // The pg driver is loaded only for a PostgreSQL store.
   const store: Store = target.kind === 'sqlite'
     ? new SqliteStore({ path: target.path })
-    : new PostgresStore({ url: target.url, ...(target.schema === undefined ? {} : { schema: target.schema }) });
+    : new (await import('./postgres/postgres-store.ts')).PostgresStore({ url: target.url, ...(target.schema === undefined ? {} : { schema: target.schema }) });
   try {
     await store.migrate();
   } catch (err) {
