@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import WebSocket from 'ws';
+import { join } from 'node:path';
+import { openStore } from '../src/store/open-store.ts';
 import { startHarness, type Harness } from './helpers/gateway-harness.ts';
 
 describe('gateway data plane over real HTTP', () => {
@@ -116,6 +118,24 @@ describe('gateway data plane over real HTTP', () => {
     assert.equal(down.status, 502);
     const recs = (await h.requestAudit()).slice(-2);
     assert.deepEqual(recs.map((r) => r.reasons.at(-1)), ['upstream_timeout', 'upstream_error']);
+  });
+
+  it('a revocation or suspension written by another process applies to the very next request', async () => {
+    const k = await h.agentWithKey('cached-1', { labels: ['reader'] });
+    const auth = { headers: { authorization: `Bearer ${k.key}` } };
+    assert.equal((await h.request('/api/a', auth)).status, 200);
+    assert.equal((await h.request('/api/a', auth)).status, 200); // now served from the credential cache
+    const other = await openStore(`sqlite:${join(h.dir, 'gatehouse.db')}`); // a second connection, as the CLI would open
+    try {
+      await other.updateAgent(k.agentId, { status: 'suspended', updatedAt: Date.now() });
+      assert.equal((await h.request('/api/a', auth)).status, 401);
+      await other.updateAgent(k.agentId, { status: 'active', updatedAt: Date.now() });
+      assert.equal((await h.request('/api/a', auth)).status, 200);
+      await other.updateApiKey(k.keyId, { revokedAt: Date.now() });
+      assert.equal((await h.request('/api/a', auth)).status, 401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('reloads routes and policies atomically and rejects an invalid new config', async () => {

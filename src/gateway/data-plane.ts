@@ -20,6 +20,9 @@ export function createListener(listen: ListenerConfig, baseDir: string, limits: 
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node enforces headersTimeout/requestTimeout only when this check runs (default every 30 s),
+    // so without it a slowloris connection would outlive its timeout by up to 30 s.
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
     insecureHTTPParser: false, // request smuggling: reject CL+TE, duplicate CL, obfuscated TE, bare LF
     joinDuplicateHeaders: false,
     requireHostHeader: true,
@@ -35,7 +38,12 @@ export function createDataPlane(deps: GatewayDeps, baseDir: string): Server {
   const stages = buildStages(deps);
   const cfg = deps.state().config;
   const server = createListener(cfg.server.listen, baseDir, cfg.server.limits, (req, res) => {
-    void runPipeline(deps, stages, newContext(deps, req, false), { kind: 'http', res });
+    const ctx = newContext(deps, req, false);
+    const socket = req.socket;
+    inPipeline.set(socket, { ctx, res });
+    void runPipeline(deps, stages, ctx, { kind: 'http', res }).finally(() => {
+      if (inPipeline.get(socket)?.ctx === ctx) inPipeline.delete(socket);
+    });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -44,6 +52,14 @@ export function createDataPlane(deps: GatewayDeps, baseDir: string): Server {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(deps, err, socket));
   return server;
 }
+
+/**
+ * The request the pipeline is working on, per connection. Node can fail to parse a request after
+ * it has already dispatched it (an invalid Transfer-Encoding is only detected where the body
+ * starts; a malformed chunk mid-body): that request then has its own audit record to carry the
+ * parser error, and a second, parser-level record would count one request twice.
+ */
+const inPipeline = new WeakMap<Duplex, { ctx: RequestContext; res: ServerResponse }>();
 
 function newContext(deps: GatewayDeps, req: IncomingMessage, upgrade: boolean): RequestContext {
   const state = deps.state();
@@ -80,6 +96,12 @@ function onClientError(deps: GatewayDeps, err: NodeJS.ErrnoException, socket: Du
     socket.destroy();
     return;
   }
+  const owner = inPipeline.get(socket);
+  if (owner) owner.ctx.reasons.push('bad_request');
+  if (owner?.res.headersSent) {
+    socket.destroy(); // a response is already under way: a 400 written now would corrupt it
+    return;
+  }
   const tooLarge = code === 'HPE_HEADER_OVERFLOW';
   const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
   const status = tooLarge ? 431 : timeout ? 408 : 400;
@@ -87,6 +109,7 @@ function onClientError(deps: GatewayDeps, err: NodeJS.ErrnoException, socket: Du
   const title = statusTitle(status);
   const body = JSON.stringify({ type: `https://gatehouse.dev/problems/${reason}`, title, status, code: reason });
   socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  if (owner) return; // audited by the pipeline, with the reason added above
   const peer = (socket as { remoteAddress?: string }).remoteAddress ?? '';
   const fake = { url: '', rawHeaders: [], headers: {}, socket } as unknown as IncomingMessage;
   const ctx = newContext(deps, fake, false);

@@ -11,6 +11,7 @@ import { newId, systemRandom } from './ids.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+const CACHE_MAX = 10_000;
 
 /** A key as shown to operators: never the hash, never the plaintext. */
 export type ApiKeyView = Omit<ApiKeyRecord, 'hash'>;
@@ -36,6 +37,8 @@ export class ApiKeyService {
   readonly #defaults: { ttlDays: number; overlapHours: number };
   /** last-used times, flushed in batches off the request path. */
   readonly #touched = new Map<string, number>();
+  readonly #cache = new Map<string, { key: ApiKeyRecord; agent: Agent | undefined }>();
+  #cacheStamp: string | undefined;
 
   constructor(deps: { store: Store; clock: Clock; secret: Secret; agents: AgentService; random?: RandomBytes; defaultTtlDays: number; rotationOverlapHours: number }) {
     this.#store = deps.store;
@@ -89,18 +92,43 @@ export class ApiKeyService {
   /** Verifies a presented key. Every failure is a reason code; nothing here throws for bad input. */
   async authenticate(candidate: string): Promise<KeyAuthResult> {
     if (!parseApiKey(candidate).ok) return { ok: false, reason: 'credential_malformed' };
-    const hash = hashApiKey(this.#secret.reveal(), candidate);
-    const key = await this.#store.findApiKeyByHash(hash);
-    // The lookup is by keyed hash (an attacker can't steer it); the constant-time compare guards the match itself.
-    if (!key || !safeEqualHex(key.hash, hash)) return { ok: false, reason: 'credential_unknown' };
+    const found = await this.#lookup(hashApiKey(this.#secret.reveal(), candidate));
+    if (!found) return { ok: false, reason: 'credential_unknown' };
+    const { key, agent } = found;
     const now = this.#clock.now();
     if (key.revokedAt !== null) return { ok: false, reason: 'credential_revoked', keyId: key.id };
     if (key.expiresAt <= now) return { ok: false, reason: 'credential_expired', keyId: key.id };
-    const agent = await this.#store.getAgent(key.agentId);
     if (!agent) return { ok: false, reason: 'credential_unknown', keyId: key.id };
     if (agent.status !== 'active') return { ok: false, reason: agent.status === 'suspended' ? 'agent_suspended' : 'agent_revoked', agent, keyId: key.id };
     this.#touched.set(key.id, now);
     return { ok: true, agent, key };
+  }
+
+  /**
+   * Key + agent by keyed hash. Results are cached only while the store's change stamp stays the
+   * same (any change to agents or keys, in any process, clears the cache), so a revocation or
+   * suspension applies to the very next request. Unknown hashes are never cached.
+   */
+  async #lookup(hash: string): Promise<{ key: ApiKeyRecord; agent: Agent | undefined } | undefined> {
+    const stampOf = this.#store.changeStamp;
+    const stamp = stampOf?.();
+    if (stamp !== this.#cacheStamp) {
+      this.#cache.clear();
+      this.#cacheStamp = stamp;
+    } else if (stamp !== undefined) {
+      const hit = this.#cache.get(hash);
+      if (hit) return hit;
+    }
+    const key = await this.#store.findApiKeyByHash(hash);
+    // The lookup is by keyed hash (an attacker can't steer it); the constant-time compare guards the match itself.
+    if (!key || !safeEqualHex(key.hash, hash)) return undefined;
+    const found = { key, agent: await this.#store.getAgent(key.agentId) };
+    // Cache only if nothing changed while we were reading (another request may have reset the cache meanwhile).
+    if (stampOf && stamp === this.#cacheStamp && stampOf() === stamp) {
+      if (this.#cache.size >= CACHE_MAX) this.#cache.clear();
+      this.#cache.set(hash, found);
+    }
+    return found;
   }
 
   /** Writes pending last-used times (called on a timer and at shutdown). */

@@ -45,6 +45,13 @@ export interface Store {
   close(): Promise<void>;
   /** Cheap liveness probe (SELECT 1). */
   ping(): Promise<void>;
+  /**
+   * A token that changes whenever agents or API keys may have changed — through this adapter or
+   * through any other process on the same database. Only adapters that can answer synchronously and
+   * exactly provide it (SQLite: PRAGMA data_version + own writes); callers cache credential lookups
+   * only while the token is unchanged, and never cache when it is absent.
+   */
+  readonly changeStamp?: () => string;
 
   /** Throws GatehouseError code `agent_exists` (409) on a duplicate name. */
   createAgent(agent: Agent): Promise<void>;

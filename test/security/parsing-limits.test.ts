@@ -19,6 +19,7 @@ const smuggling: { name: string; bytes: (key: string) => string }[] = [
   { name: 'Content-Length list "5, 6"', bytes: (k) => post(k, ['Content-Length: 5, 6'], `hello${smuggled(k)}`) },
   { name: 'Content-Length with a sign', bytes: (k) => post(k, ['Content-Length: +5'], `hello${smuggled(k)}`) },
   { name: 'Transfer-Encoding: xchunked', bytes: (k) => post(k, ['Transfer-Encoding: xchunked'], `5\r\nhello\r\n0\r\n\r\n${smuggled(k)}`) },
+  { name: 'Transfer-Encoding: identity, headers only (the body would follow later)', bytes: (k) => post(k, ['Transfer-Encoding: identity'], '') },
   { name: 'Transfer-Encoding: chunked, identity', bytes: (k) => post(k, ['Transfer-Encoding: chunked, identity'], `5\r\nhello\r\n0\r\n\r\n${smuggled(k)}`) },
   { name: 'space before the colon', bytes: (k) => post(k, ['Transfer-Encoding : chunked', 'Content-Length: 5'], `hello${smuggled(k)}`) },
   { name: 'whitespace-prefixed " chunked" beside a Content-Length', bytes: (k) => post(k, ['Content-Length: 5', 'Transfer-Encoding: \tchunked'], `0\r\n\r\n${smuggled(k)}`) },

@@ -16,6 +16,12 @@ export function sanitize(ctx: RequestContext): void {
   if (declared !== undefined && Number(declared) > limit) {
     throw new Rejection(413, 'body_too_large', `request body exceeds ${limit} bytes`, { reasons: ['body_too_large'], headers: { connection: 'close' } });
   }
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined && !FINAL_CHUNKED.test(te)) {
+    // RFC 9112 §6.3: without chunked as the final coding the body length is unknowable (smuggling).
+    // Node rejects these too, but only once body bytes arrive; this never lets one be forwarded.
+    throw new Rejection(400, 'bad_request', 'Transfer-Encoding must end in chunked', { reasons: ['bad_request'], headers: { connection: 'close' } });
+  }
   if (!METHODS.has(ctx.method)) throw new Rejection(405, 'method_not_allowed', `method ${ctx.method} is not allowed`, { reasons: ['bad_request'] });
   if (methodOverrideAttempt(req.rawHeaders) !== undefined) {
     // A policy decided on the real method; an override header could make the upstream act on another one.
@@ -29,6 +35,7 @@ export function sanitize(ctx: RequestContext): void {
   }
 }
 
+const FINAL_CHUNKED = /(?:^|,)[ \t]*chunked[ \t]*$/i;
 const QUERY_CREDENTIAL = /^(x[_-]?)?(api[_-]?key|access[_-]?token)$/i;
 
 /** True when a query parameter looks like a credential, or any value has the Gatehouse key prefix. */

@@ -37,6 +37,8 @@ export class SqliteStore implements Store {
   readonly #migrations: readonly Migration[];
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
+  /** Bumped by this connection's own agent/key writes (data_version only counts other connections'). */
+  #ownWrites = 0;
 
   constructor(opts: SqliteStoreOptions) {
     this.#path = opts.path;
@@ -67,7 +69,10 @@ export class SqliteStore implements Store {
     this.#get(SQL.ping);
   }
 
+  readonly changeStamp = (): string => `${String(this.#get(SQL.dataVersion)?.data_version)}:${this.#ownWrites}`;
+
   async createAgent(agent: Agent): Promise<void> {
+    this.#ownWrites += 1;
     try {
       this.#run(SQL.insertAgent, ...agentToParams(agent));
     } catch (err) {
@@ -89,10 +94,12 @@ export class SqliteStore implements Store {
   }
 
   async updateAgent(id: string, patch: AgentPatch): Promise<Agent | undefined> {
+    this.#ownWrites += 1;
     return mapOne(this.#get(SQL.updateAgent, ...updateAgentParams(id, patch)), agentFromRow);
   }
 
   async insertApiKey(key: ApiKeyRecord): Promise<void> {
+    this.#ownWrites += 1;
     try {
       this.#run(SQL.insertApiKey, ...apiKeyToParams(key));
     } catch (err) {
@@ -116,6 +123,7 @@ export class SqliteStore implements Store {
   }
 
   async updateApiKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined> {
+    this.#ownWrites += 1;
     return mapOne(this.#get(SQL.updateApiKey, ...updateApiKeyParams(id, patch)), apiKeyFromRow);
   }
 
