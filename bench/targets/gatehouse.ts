@@ -39,9 +39,14 @@ function parseJson(what: string, stdout: string): Record<string, unknown> {
 
 /** Start Gatehouse via its CLI with API-key auth, Cedar policy, per-agent rate limit and audit. */
 export async function startGatehouse(ctx: BenchContext): Promise<Started> {
-  // BENCH_GATEHOUSE_CLI can point at another entry point (e.g. a built dist/cli/main.js).
-  const cli = process.env.BENCH_GATEHOUSE_CLI ?? join(ctx.repoRoot, 'src/cli/main.ts');
-  if (!existsSync(cli)) return { ok: false, name: NAME, reason: `${cli} does not exist yet` };
+  // Measured as deployed: the compiled package (npm run build → dist/), not TypeScript stripped at
+  // load time. BENCH_GATEHOUSE_CLI can point at another entry point (e.g. src/cli/main.ts).
+  let cli = process.env.BENCH_GATEHOUSE_CLI;
+  if (cli === undefined) {
+    await runChild('npm run build', ctx.node, [join(ctx.repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(ctx.repoRoot, 'tsconfig.build.json')]);
+    cli = join(ctx.repoRoot, 'dist/cli/main.js');
+  }
+  if (!existsSync(cli)) return { ok: false, name: NAME, reason: `${cli} does not exist` };
 
   const dir = join(ctx.tmpDir, 'gatehouse');
   await mkdir(dir, { recursive: true });
@@ -70,7 +75,7 @@ export async function startGatehouse(ctx: BenchContext): Promise<Started> {
       name: NAME,
       url,
       headers,
-      notes: ['API key + Cedar + rate limit + audit (SQLite), 1 process'],
+      notes: ['API key + Cedar + rate limit + audit (SQLite), 1 process, compiled dist/'],
       pid: child.pid,
       stop: () => child.stop(),
     },

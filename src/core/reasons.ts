@@ -13,7 +13,7 @@ export const REASONS = [
   // authorization
   'policy_permit', 'policy_forbid', 'default_deny', 'policy_error',
   // limits / forwarding / audit
-  'rate_limited', 'upstream_error', 'upstream_timeout', 'forwarded', 'audit_unavailable',
+  'rate_limited', 'upstream_error', 'upstream_timeout', 'client_aborted', 'forwarded', 'audit_unavailable',
 ] as const;
 
 export type ReasonCode = (typeof REASONS)[number] | `policy:${string}`;

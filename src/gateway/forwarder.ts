@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Duplex } from 'node:stream';
 import { Transform } from 'node:stream';
 import { Pool, errors as undiciErrors } from 'undici';
-import { buildUpstreamHeaders, HOP_BY_HOP } from '../core/forwarding-headers.ts';
+import { buildUpstreamHeaders, HOP_BY_HOP, normalizeAddress } from '../core/forwarding-headers.ts';
 import { encodePathForUpstream, stripPathPrefix } from '../core/canonicalize-path.ts';
 import type { RouteConfig } from '../config/schema.ts';
 import { Rejection, type RequestContext } from './context.ts';
@@ -50,6 +50,8 @@ export class Forwarder {
         },
       );
     } catch (err) {
+      // The caller hung up mid-request: not an upstream fault, and nobody is left to answer.
+      if (ctx.req.socket.destroyed) throw new Rejection(499, 'client_aborted', 'the client closed the connection', { reasons: ['client_aborted'], decision: 'allow' });
       // Once the response has started, pipeline.ts cuts the connection; before, it answers 502/504.
       throw upstreamFailure(err);
     }
@@ -77,7 +79,8 @@ export class Forwarder {
   #headers(ctx: RequestContext): string[] {
     const pairs = buildUpstreamHeaders({
       rawHeaders: ctx.req.rawHeaders,
-      clientAddress: ctx.clientAddress,
+      // Edge semantics: a trusted proxy's chain is extended by the hop we saw (the socket peer).
+      clientAddress: ctx.state.trustedProxies.entries.length > 0 ? (normalizeAddress(peerAddress(ctx.req)) ?? ctx.clientAddress) : ctx.clientAddress,
       forwardedProto: (ctx.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       host: ctx.req.headers.host,
       identity: identityHeaders(ctx),

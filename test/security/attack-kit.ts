@@ -7,6 +7,10 @@ import type { Harness } from '../helpers/gateway-harness.ts';
  * Shared pieces of the attack tables (SECURITY-CASES.md): a harness config with one route per
  * concern, a raw-socket client for request-targets and framings fetch would "fix" for us, and the
  * one assertion every rejected request must pass.
+ *
+ * Where each case lives: 22, 41 (at rest) credentials.test.ts · 25–30 paths.test.ts ·
+ * 31–32 identity-headers.test.ts · 33–35 parsing-limits.test.ts · 36–39 authorization.test.ts ·
+ * 40, 41 (tampering) audit-faults.test.ts.
  */
 
 /** Routes and rules the attack files share. Auth-failure lockout is raised so 401 rows don't lock out 127.0.0.1. */

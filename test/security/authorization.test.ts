@@ -29,6 +29,8 @@ const rejected: Row[] = [
   { name: '37 reader GET + x-method-override', who: 'reader', target: '/api/tasks/1', headers: ['x-method-override: DELETE'], status: 400, reason: 'method_override_rejected' },
   { name: '37 reader GET + X-HTTP-Method', who: 'reader', target: '/api/tasks/1', headers: ['X-HTTP-Method: DELETE'], status: 400, reason: 'method_override_rejected' },
   { name: '37 reader GET + underscore spelling X_HTTP_Method_Override', who: 'reader', target: '/api/tasks/1', headers: ['X_HTTP_Method_Override: DELETE'], status: 400, reason: 'method_override_rejected' },
+  { name: '37 reader GET + ?_method=DELETE query override', who: 'reader', target: '/api/tasks/1?_method=DELETE', headers: [], status: 400, reason: 'method_override_rejected' },
+  { name: '37 reader GET + encoded %5Fmethod query override', who: 'reader', target: '/api/tasks/1?%5Fmethod=DELETE', headers: [], status: 400, reason: 'method_override_rejected' },
   { name: '37 override with an empty value', who: 'reader', target: '/api/tasks/1', headers: ['X-HTTP-Method-Override:'], status: 400, reason: 'method_override_rejected' },
   { name: '37 even a writer may not override', who: 'writer', method: 'POST', target: '/api/tasks/1', headers: ['X-HTTP-Method-Override: PUT', 'Content-Length: 0'], status: 400, reason: 'method_override_rejected' },
   { name: '37 TRACE', who: 'reader', method: 'TRACE', target: '/api/tasks', status: 405, reason: 'bad_request' },
@@ -82,7 +84,7 @@ const success = (decision: string, reason: string[], errors: unknown[] = []): Au
 // 39: every way the engine can fail must end in 503 + decision=error, never in an allow.
 const faults: { name: string; evaluate: PolicyEvaluator }[] = [
   { name: 'evaluate throws an Error', evaluate: () => { throw new Error('cedar crashed'); } },
-  { name: 'evaluate throws a non-Error', evaluate: () => { throw 'boom'; } }, // eslint-disable-line no-throw-literal
+  { name: 'evaluate throws a non-Error', evaluate: () => { throw 'boom'; } },
   { name: 'Cedar answers failure', evaluate: () => answer({ type: 'failure', errors: [{ message: 'bad entity' }], warnings: [] }) },
   { name: 'allow with evaluation errors', evaluate: () => success('allow', ['readers-read'], [{ policyId: 'readers-read', error: { message: 'overflow' } }]) },
   { name: 'allow that names no policy', evaluate: () => success('allow', []) },

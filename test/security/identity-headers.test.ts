@@ -90,8 +90,8 @@ describe('client address (case 32)', () => {
     try {
       const got = await clientAddressWith(h, spoof);
       assert.equal(got.audited, '9.9.9.9');
-      // An upstream that trusts Gatehouse and takes the right-most entry arrives at the same client.
-      assert.equal(got.upstreamXff.split(',').at(-1)!.trim(), '9.9.9.9');
+      // Edge-proxy semantics (as nginx's $proxy_add_x_forwarded_for): the trusted chain plus the hop we saw.
+      assert.equal(got.upstreamXff, '6.6.6.6, 9.9.9.9, 127.0.0.1');
       // Unparseable hops stop the walk at the last hop we know is real (the trusted peer).
       assert.equal((await clientAddressWith(h, ['X-Forwarded-For: 9.9.9.9, not-an-ip'])).audited, '127.0.0.1');
       // The request failing auth is attributed (and locked out) by the same address.

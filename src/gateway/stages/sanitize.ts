@@ -1,4 +1,5 @@
 import { methodOverrideAttempt } from '../../core/request-limits.ts';
+import { scanQuery } from '../../core/query-checks.ts';
 import { Rejection, type RequestContext } from '../context.ts';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -28,7 +29,11 @@ export function sanitize(ctx: RequestContext): void {
     throw new Rejection(400, 'method_override_rejected', 'method override headers are not accepted', { reasons: ['method_override_rejected'] });
   }
   if (ctx.upgrade && !route.websocket) throw new Rejection(400, 'upgrade_not_allowed', 'this route does not accept WebSocket upgrades', { reasons: ['bad_request'] });
-  if (ctx.query !== '' && credentialInQuery(ctx.query)) {
+  const query = scanQuery(ctx.query);
+  if (query.methodOverride) {
+    throw new Rejection(400, 'method_override_rejected', 'method override parameters are not accepted', { reasons: ['method_override_rejected'] });
+  }
+  if (query.credential) {
     throw new Rejection(401, 'credential_in_query', 'credentials are never accepted in the query string', {
       reasons: ['credential_in_query'], headers: { 'www-authenticate': 'Bearer realm="gatehouse"' },
     });
@@ -36,21 +41,3 @@ export function sanitize(ctx: RequestContext): void {
 }
 
 const FINAL_CHUNKED = /(?:^|,)[ \t]*chunked[ \t]*$/i;
-const QUERY_CREDENTIAL = /^(x[_-]?)?(api[_-]?key|access[_-]?token)$/i;
-
-/** True when a query parameter looks like a credential, or any value has the Gatehouse key prefix. */
-function credentialInQuery(query: string): boolean {
-  for (const part of query.split('&')) {
-    const eq = part.indexOf('=');
-    let name = eq === -1 ? part : part.slice(0, eq);
-    let value = eq === -1 ? '' : part.slice(eq + 1);
-    try {
-      name = decodeURIComponent(name.replace(/\+/g, ' '));
-      value = decodeURIComponent(value.replace(/\+/g, ' '));
-    } catch {
-      // undecodable: judge the raw text
-    }
-    if (QUERY_CREDENTIAL.test(name) || value.includes('gth_')) return true;
-  }
-  return false;
-}
