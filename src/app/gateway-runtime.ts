@@ -5,6 +5,7 @@ import { checkExposure } from '../config/exposure.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
 import { AuditQueue } from '../audit/audit-queue.ts';
+import { WorkerAuditSink } from '../audit/worker-audit-sink.ts';
 import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.ts';
 import { Forwarder } from '../gateway/forwarder.ts';
 import { createDataPlane, createListener } from '../gateway/data-plane.ts';
@@ -16,6 +17,7 @@ import { createAdminHandler } from '../admin/admin-server.ts';
 import { LocalAdminOps } from '../admin/local-admin-ops.ts';
 import { ensureAdminToken, verifyAdminToken } from '../admin/admin-token.ts';
 import type { LocalCore } from './open-local.ts';
+import type { Store } from '../store/store.ts';
 import { loadPolicyEngine } from './load-policy.ts';
 import type { PolicyEngine } from '../policy/policy-engine.ts';
 
@@ -37,7 +39,14 @@ export interface RunningGateway {
 }
 
 /** Starts both listeners over an opened core. Throws ConfigError before binding anything if exposure rules fail. */
-export async function startGateway(core: LocalCore, opts: { logger: Logger; metrics?: Metrics }): Promise<RunningGateway> {
+export interface StartOptions {
+  logger: Logger;
+  metrics?: Metrics;
+  /** Where audit batches go (tests inject faults here). Default: a writer thread for SQLite files, else the store. */
+  auditSink?: Pick<Store, 'appendAudit'>;
+}
+
+export async function startGateway(core: LocalCore, opts: StartOptions): Promise<RunningGateway> {
   const { logger } = opts;
   const config = core.loaded.config;
   const warnings = [
@@ -53,7 +62,10 @@ export async function startGateway(core: LocalCore, opts: { logger: Logger; metr
     authFailures: config.rateLimit.authFailures,
     onError: (err) => logger.error({ err }, 'rate limiter backend error; limited requests are refused (503) until it recovers'),
   });
-  const audit = new AuditQueue(core.store, {
+  // SQLite: audit writes (hash chain, inserts, WAL checkpoints) run on their own thread and connection.
+  const sink = !opts.auditSink && core.store.kind === 'sqlite' && !config.store.url.endsWith(':memory:') ? new WorkerAuditSink({ url: config.store.url, baseDir: core.loaded.baseDir }) : undefined;
+  await sink?.start();
+  const audit = new AuditQueue(opts.auditSink ?? sink ?? core.store, {
     ...config.audit,
     onError: (err) => logger.error({ err }, 'audit write failed; requests are refused until it recovers'),
     onDepth: (n) => metrics.auditQueueDepth.set(n),
@@ -125,6 +137,7 @@ export async function startGateway(core: LocalCore, opts: { logger: Logger; metr
       clearInterval(touch);
       await Promise.all([closeServer(data), closeServer(admin)]);
       await audit.close().catch((err) => logger.error({ err }, 'audit flush at shutdown failed'));
+      await sink?.close();
       await Promise.all([limiter.close(), forwarder.close(), core.keys.flushLastUsed().catch(() => undefined)]);
     },
   };

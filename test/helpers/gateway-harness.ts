@@ -8,6 +8,7 @@ import { openLocal, type LocalCore } from '../../src/app/open-local.ts';
 import { startGateway, type RunningGateway } from '../../src/app/gateway-runtime.ts';
 import { silentLogger } from '../../src/obs/logger.ts';
 import type { AuditRecord } from '../../src/core/types.ts';
+import type { Store } from '../../src/store/store.ts';
 import { startRecordingUpstream, type SeenRequest } from './recording-upstream.ts';
 
 export interface Harness {
@@ -33,7 +34,12 @@ export interface Harness {
  * A real Gatehouse on 127.0.0.1 (ports chosen by the OS) over a real SQLite file, in front of a
  * recording upstream. `config` is merged over a default with one strict route `/api/*`.
  */
-export async function startHarness(config: (upstreamUrl: string) => Record<string, unknown> = defaultConfig): Promise<Harness> {
+export interface HarnessOptions {
+  /** Replaces the audit sink (fault injection); receives the opened core. */
+  auditSink?: (core: LocalCore) => Pick<Store, 'appendAudit'>;
+}
+
+export async function startHarness(config: (upstreamUrl: string) => Record<string, unknown> = defaultConfig, opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const upstream = await startRecordingUpstream();
   const configFile = join(dir, 'gatehouse.yaml');
@@ -48,7 +54,7 @@ export async function startHarness(config: (upstreamUrl: string) => Record<strin
   writeFileSync(configFile, stringify({ ...base, ...config(upstream.url) }));
   const boot = async () => {
     const c = await openLocal(loadConfig({ file: configFile }), { env: {} });
-    return { core: c, gw: await startGateway(c, { logger: silentLogger() }) };
+    return { core: c, gw: await startGateway(c, { logger: silentLogger(), ...(opts.auditSink ? { auditSink: opts.auditSink(c) } : {}) }) };
   };
   let { core, gw } = await boot();
   return {

@@ -24,8 +24,12 @@ describe('audit sink failing (case 40)', () => {
   let h: Harness;
   let reader: string;
   let writer: string;
+  // The store's write is the fault-injection point: the queue above it is the code under test.
+  let failing = false;
   before(async () => {
-    h = await startHarness((u) => attackConfig(u));
+    h = await startHarness((u) => attackConfig(u), {
+      auditSink: (core) => ({ appendAudit: (entries: readonly AuditEntry[]) => (failing ? Promise.reject(new Error('disk I/O error')) : core.store.appendAudit(entries)) }),
+    });
     reader = (await h.agentWithKey('reader', { labels: ['reader'] })).key;
     writer = (await h.agentWithKey('writer', { labels: ['writer'] })).key;
   });
@@ -39,11 +43,7 @@ describe('audit sink failing (case 40)', () => {
 
   it('refuses every forwardable request with 503 while the store fails; afterwards nothing is lost', async () => {
     const before = await snapshot(h);
-    const store = h.core.store;
-    const realAppend = store.appendAudit.bind(store);
-    let failing = true;
-    // The store's write is the fault-injection point: the queue above it is the code under test.
-    store.appendAudit = (entries: readonly AuditEntry[]) => (failing ? Promise.reject(new Error('disk I/O error')) : realAppend(entries));
+    failing = true;
     const requestIds: string[] = [];
     try {
       // The first request after the failure starts is served: its record is buffered, not lost

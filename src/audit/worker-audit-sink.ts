@@ -1,0 +1,79 @@
+import { Worker } from 'node:worker_threads';
+import { GatehouseError } from '../core/errors.ts';
+import type { AuditEntry } from '../core/types.ts';
+import type { Store } from '../store/store.ts';
+
+type Reply = { id: number; ok: true } | { id: number; ok: false; message: string } | { ready: true };
+
+// Same extension as this module: .ts when run from source, .js from the compiled package.
+const WORKER_URL = new URL(`./audit-writer-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * An `appendAudit` that runs on a worker thread with its own store connection. The AuditQueue
+ * in front of it is unchanged: a failed or crashed write rejects, the queue keeps the entries
+ * and retries, and the gateway refuses requests meanwhile. A crashed worker is started again.
+ */
+export class WorkerAuditSink implements Pick<Store, 'appendAudit'> {
+  readonly #opts: { url: string; baseDir: string };
+  #worker: { w: Worker; ready: Promise<void> } | undefined;
+  readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  #next = 0;
+
+  constructor(opts: { url: string; baseDir: string }) {
+    this.#opts = opts;
+  }
+
+  /** Starts the thread and waits until its store is open (so a bad store fails at start, not later). */
+  async start(): Promise<void> {
+    await this.#ensure().ready;
+  }
+
+  async appendAudit(entries: readonly AuditEntry[]): Promise<[]> {
+    const { w, ready } = this.#ensure();
+    await ready;
+    const id = ++this.#next;
+    await new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      w.postMessage({ id, entries });
+    });
+    return []; // the queue only needs to know the write committed
+  }
+
+  async close(): Promise<void> {
+    const current = this.#worker;
+    this.#worker = undefined;
+    if (!current) return;
+    await current.ready.catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      current.w.once('exit', () => resolve());
+      current.w.postMessage({ close: true });
+      setTimeout(() => void current.w.terminate(), 2_000).unref();
+    });
+  }
+
+  #ensure(): { w: Worker; ready: Promise<void> } {
+    if (this.#worker) return this.#worker;
+    const w = new Worker(WORKER_URL, { workerData: this.#opts });
+    w.unref(); // the AuditQueue's timers, not this thread, decide when the process may exit
+    let ready!: { resolve: () => void; reject: (e: Error) => void };
+    const current = { w, ready: new Promise<void>((resolve, reject) => (ready = { resolve, reject })) };
+    current.ready.catch(() => undefined); // observed by callers; never an unhandled rejection
+    w.on('message', (msg: Reply) => {
+      if ('ready' in msg) return ready.resolve();
+      const p = this.#pending.get(msg.id);
+      this.#pending.delete(msg.id);
+      if (msg.ok) p?.resolve();
+      else p?.reject(new GatehouseError('audit_write_failed', 503, msg.message, { expose: false }));
+    });
+    const fail = (err: Error) => {
+      if (this.#worker === current) this.#worker = undefined; // next write starts a fresh thread
+      ready.reject(err);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new GatehouseError('audit_write_failed', 503, `audit writer thread exited (${code})`, { expose: false })));
+    this.#worker = current;
+    return current;
+  }
+}
