@@ -36,7 +36,10 @@ export async function runPipeline(
   out: { kind: 'http'; res: ServerResponse } | { kind: 'upgrade'; socket: Duplex; head: Buffer },
 ): Promise<void> {
   try {
-    for (const stage of stages) await stage(ctx);
+    for (const stage of stages) {
+      const pending = stage(ctx);
+      if (pending) await pending; // sync stages cost no microtask
+    }
     ctx.decision = 'allow';
     const limit = ctx.route!.maxBodyBytes ?? ctx.state.config.server.limits.maxBodyBytes;
     if (out.kind === 'http') await deps.forwarder.forward(ctx, out.res, limit);

@@ -39,6 +39,7 @@ export class SqliteStore implements Store {
   #closed = false;
   /** Bumped by this connection's own agent/key writes (data_version only counts other connections'). */
   #ownWrites = 0;
+  #dataVersion: string | undefined;
 
   constructor(opts: SqliteStoreOptions) {
     this.#path = opts.path;
@@ -69,7 +70,17 @@ export class SqliteStore implements Store {
     this.#get(SQL.ping);
   }
 
-  readonly changeStamp = (): string => `${String(this.#get(SQL.dataVersion)?.data_version)}:${this.#ownWrites}`;
+  /**
+   * Other processes' commits show in data_version, read at most once per event-loop turn (a commit
+   * landing mid-turn is indistinguishable from one landing just after it); our own writes count at once.
+   */
+  readonly changeStamp = (): string => {
+    if (this.#dataVersion === undefined) {
+      this.#dataVersion = String(this.#get(SQL.dataVersion)?.data_version);
+      setImmediate(() => (this.#dataVersion = undefined));
+    }
+    return `${this.#dataVersion}:${this.#ownWrites}`;
+  };
 
   async createAgent(agent: Agent): Promise<void> {
     this.#ownWrites += 1;
