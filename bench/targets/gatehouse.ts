@@ -63,7 +63,8 @@ export async function startGatehouse(ctx: BenchContext): Promise<Started> {
   const issued = parseJson('keys issue', (await gatehouse('keys', 'issue', AGENT, '--json')).stdout);
   if (typeof issued.key !== 'string') throw new Error('keys issue --json printed no "key" field');
 
-  const child = startChild('gatehouse start', ctx.node, [cli, '--config', configFile, 'start'], env);
+  // The same V8 setting `npm start` and bin/gatehouse.js use (a smaller young generation; see docs/benchmarks.md).
+  const child = startChild('gatehouse start', ctx.node, ['--max-semi-space-size=8', cli, '--config', configFile, 'start'], env);
   await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, child);
   const url = `http://127.0.0.1:${port}${BENCH_PATH}`;
   const headers = { authorization: `Bearer ${issued.key}` };

@@ -101,7 +101,7 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
     data.close();
     throw err;
   }
-  const touch = setInterval(() => void core.keys.flushLastUsed().catch((err) => logger.warn({ err }, 'could not record key last-used times')), 5_000);
+  const touch = setInterval(() => void core.keys.flushLastUsed(sink ?? core.store).catch((err) => logger.warn({ err }, 'could not record key last-used times')), 5_000);
   touch.unref();
 
   return {
@@ -137,8 +137,9 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
       clearInterval(touch);
       await Promise.all([closeServer(data), closeServer(admin)]);
       await audit.close().catch((err) => logger.error({ err }, 'audit flush at shutdown failed'));
+      await core.keys.flushLastUsed(sink ?? core.store).catch((err) => logger.warn({ err }, 'could not record key last-used times'));
       await sink?.close();
-      await Promise.all([limiter.close(), forwarder.close(), core.keys.flushLastUsed().catch(() => undefined)]);
+      await Promise.all([limiter.close(), forwarder.close()]);
     },
   };
 }

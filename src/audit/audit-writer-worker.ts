@@ -2,17 +2,25 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open-store.ts';
 import type { AuditEntry } from '../core/types.ts';
 
-// The audit writer thread: its own connection to the same database, so hashing the chain,
-// inserting and SQLite's WAL checkpoints (fsync) never block the request thread.
+// The background writer thread: its own connection to the same database, so hashing the audit
+// chain, inserting, last-used updates and SQLite's WAL checkpoints (fsync) never block the request
+// thread. (node:sqlite is synchronous: a write on the request thread that meets this thread's
+// write lock would sleep in SQLite's busy handler with the whole event loop.)
 const { url, baseDir } = workerData as { url: string; baseDir: string };
 const store = await openStore(url, { baseDir });
 
-parentPort!.on('message', (msg: { id: number; entries: AuditEntry[] } | { close: true }) => {
+type Message =
+  | { id: number; op: 'appendAudit'; entries: AuditEntry[] }
+  | { id: number; op: 'touchApiKeys'; updates: Array<{ id: string; lastUsedAt: number }> }
+  | { close: true };
+
+parentPort!.on('message', (msg: Message) => {
   if ('close' in msg) {
     void store.close().then(() => parentPort!.close());
     return;
   }
-  store.appendAudit(msg.entries).then(
+  const write = msg.op === 'appendAudit' ? store.appendAudit(msg.entries) : store.touchApiKeys(msg.updates);
+  write.then(
     () => parentPort!.postMessage({ id: msg.id, ok: true }),
     (err: unknown) => parentPort!.postMessage({ id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) }),
   );

@@ -9,11 +9,12 @@ type Reply = { id: number; ok: true } | { id: number; ok: false; message: string
 const WORKER_URL = new URL(`./audit-writer-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
- * An `appendAudit` that runs on a worker thread with its own store connection. The AuditQueue
+ * The store's background writes (`appendAudit`, `touchApiKeys`) on a worker thread with its own
+ * store connection. The AuditQueue
  * in front of it is unchanged: a failed or crashed write rejects, the queue keeps the entries
  * and retries, and the gateway refuses requests meanwhile. A crashed worker is started again.
  */
-export class WorkerAuditSink implements Pick<Store, 'appendAudit'> {
+export class WorkerAuditSink implements Pick<Store, 'appendAudit' | 'touchApiKeys'> {
   readonly #opts: { url: string; baseDir: string };
   #worker: { w: Worker; ready: Promise<void> } | undefined;
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -29,14 +30,22 @@ export class WorkerAuditSink implements Pick<Store, 'appendAudit'> {
   }
 
   async appendAudit(entries: readonly AuditEntry[]): Promise<[]> {
+    await this.#call({ op: 'appendAudit', entries });
+    return []; // the queue only needs to know the write committed
+  }
+
+  async touchApiKeys(updates: ReadonlyArray<{ id: string; lastUsedAt: number }>): Promise<void> {
+    await this.#call({ op: 'touchApiKeys', updates });
+  }
+
+  async #call(message: Record<string, unknown>): Promise<void> {
     const { w, ready } = this.#ensure();
     await ready;
     const id = ++this.#next;
     await new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      w.postMessage({ id, entries });
+      w.postMessage({ id, ...message });
     });
-    return []; // the queue only needs to know the write committed
   }
 
   async close(): Promise<void> {

@@ -48,40 +48,47 @@ const tokens = (v: string): string[] => v.split(',').map((t) => t.trim().toLower
 // eslint-disable-next-line no-control-regex
 const UNSAFE_VALUE = /[\r\n\u0000]/;
 
+// Built once: this runs on every request.
+const ALWAYS_DROP: ReadonlySet<string> = new Set([...HOP_BY_HOP, ...CLIENT_SPOOFABLE, ...METHOD_OVERRIDE_HEADERS]);
+const CREDENTIALS: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
+
+/** Lowercase, and in its `-` spelling: CGI-style upstreams (WSGI, Rack, PHP) map `_` and `-` to one variable. */
+const canonicalName = (name: string): string => {
+  const l = name.toLowerCase();
+  return l.includes('_') ? l.replace(/_/g, '-') : l;
+};
+
 /** Builds the header list sent upstream from the client's raw headers. Output keeps client order and case. */
 export function buildUpstreamHeaders(input: UpstreamHeaderInput): [string, string][] {
   const raw = input.rawHeaders;
-  const nominated = new Set<string>();
+  let nominated: Set<string> | undefined;
   const xff: string[] = [];
   let upgrade: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = lower(raw[i] ?? '');
     const value = raw[i + 1] ?? '';
-    if (name === 'connection') for (const t of tokens(value)) nominated.add(t.replace(/_/g, '-'));
+    if (name === 'connection') for (const t of tokens(value)) (nominated ??= new Set()).add(canonicalName(t));
     else if (name === 'x-forwarded-for') xff.push(...value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
     else if (name === 'upgrade' && upgrade === undefined) upgrade = value;
   }
-
-  const drop = new Set<string>([...HOP_BY_HOP, ...nominated, ...CLIENT_SPOOFABLE, ...METHOD_OVERRIDE_HEADERS]);
-  if (input.stripCredentials) for (const h of CREDENTIAL_HEADERS) drop.add(h);
+  const drop = (l: string): boolean => ALWAYS_DROP.has(l) || (nominated?.has(l) ?? false) || (input.stripCredentials && CREDENTIALS.has(l));
 
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? '';
-    // CGI-style upstreams (WSGI, Rack, PHP) map `_` and `-` to the same variable, so
-    // `X_Gatehouse_Agent` would collide with ours: judge every name in its `-` spelling.
-    const l = lower(name).replace(/_/g, '-');
+    // `X_Gatehouse_Agent` would collide with ours upstream: judge every name in its `-` spelling.
+    const l = canonicalName(name);
     // ':'-prefixed names are HTTP/2 pseudo-headers; they are never regular headers upstream.
-    if (drop.has(l) || l.startsWith(IDENTITY_HEADER_PREFIX) || l.startsWith(':')) continue;
+    if (drop(l) || l.startsWith(IDENTITY_HEADER_PREFIX) || l.startsWith(':')) continue;
     out.push([name, raw[i + 1] ?? '']);
   }
 
   // A trusted proxy's chain is extended; anyone else's is discarded (a client could write anything).
-  const keepChain = input.trustIncomingXff && !nominated.has('x-forwarded-for') && xff.length > 0;
+  const keepChain = input.trustIncomingXff && !nominated?.has('x-forwarded-for') && xff.length > 0;
   out.push(['x-forwarded-for', keepChain ? `${xff.join(', ')}, ${input.clientAddress}` : input.clientAddress]);
   out.push(['x-forwarded-proto', input.forwardedProto]);
   if (input.host !== undefined) out.push(['x-forwarded-host', input.host]);
-  if (input.keepUpgrade && upgrade !== undefined && nominated.has('upgrade')) {
+  if (input.keepUpgrade && upgrade !== undefined && nominated?.has('upgrade')) {
     out.push(['connection', 'upgrade'], ['upgrade', upgrade]);
   }
   for (const [name, value] of Object.entries(input.identity)) {

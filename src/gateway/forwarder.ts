@@ -44,7 +44,7 @@ export class Forwarder {
         },
         ({ statusCode, headers }) => {
           ctx.upstreamStatus = statusCode;
-          res.writeHead(statusCode, { ...responseHeaders(headers), ...ctx.responseHeaders });
+          res.writeHead(statusCode, responseHeaders(headers, ctx.responseHeaders));
           if (headers['content-type'] === 'text/event-stream') res.flushHeaders();
           return res;
         },
@@ -68,7 +68,7 @@ export class Forwarder {
     }
     ctx.upstreamStatus = 101;
     const lines = ['HTTP/1.1 101 Switching Protocols', 'connection: Upgrade', `upgrade: ${ctx.req.headers.upgrade ?? 'websocket'}`];
-    for (const [k, v] of Object.entries(responseHeaders(data.headers))) for (const one of ([] as string[]).concat(v)) lines.push(`${k}: ${one}`);
+    for (const [k, v] of Object.entries(responseHeaders(data.headers, {}))) for (const one of ([] as string[]).concat(v)) lines.push(`${k}: ${one}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) data.socket.write(head);
     data.socket.on('error', () => socket.destroy());
@@ -115,12 +115,22 @@ function upstreamTarget(route: RouteConfig, path: string, query: string): { orig
   return { origin: url.origin, path: `${base}${encodePathForUpstream(rest)}${query ? `?${query}` : ''}` };
 }
 
-function responseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const named = new Set<string>(HOP_BY_HOP);
+const HOP: ReadonlySet<string> = new Set(HOP_BY_HOP);
+
+/** The upstream's response headers minus hop-by-hop ones (and any it named in Connection), plus ours. */
+function responseHeaders(headers: IncomingHttpHeaders, ours: Record<string, string>): Record<string, string | string[]> {
+  let named: Set<string> | undefined;
   const conn = headers.connection;
-  for (const v of ([] as string[]).concat(conn ?? [])) for (const n of v.split(',')) named.add(n.trim().toLowerCase());
+  if (conn !== undefined) {
+    named = new Set();
+    for (const v of ([] as string[]).concat(conn)) for (const n of v.split(',')) named.add(n.trim().toLowerCase());
+  }
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !named.has(k)) out[k] = v;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined && !HOP.has(k) && !named?.has(k)) out[k] = v;
+  }
+  for (const k in ours) out[k] = ours[k]!;
   return out;
 }
 

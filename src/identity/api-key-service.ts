@@ -131,12 +131,12 @@ export class ApiKeyService {
     return found;
   }
 
-  /** Writes pending last-used times (called on a timer and at shutdown). */
-  async flushLastUsed(): Promise<void> {
+  /** Writes pending last-used times (called on a timer and at shutdown), by default through the store. */
+  async flushLastUsed(sink: Pick<Store, 'touchApiKeys'> = this.#store): Promise<void> {
     if (this.#touched.size === 0) return;
     const updates = [...this.#touched].map(([id, lastUsedAt]) => ({ id, lastUsedAt }));
     this.#touched.clear();
-    await this.#store.touchApiKeys(updates);
+    await sink.touchApiKeys(updates);
   }
 
   async #get(keyId: string): Promise<ApiKeyRecord> {
