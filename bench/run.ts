@@ -18,12 +18,12 @@ import { startNginx } from './targets/nginx.ts';
 
 // npm run bench: the same load against the upstream alone, a bare Node proxy, nginx with the
 // article's auth_basic + limit_req, and Gatehouse's full pipeline; every server and the load
-// generator in its own process. Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
+// generator in its own process. Env: BENCH_DURATION (s per round, default 5), BENCH_ROUNDS (default 3), BENCH_WARMUP (s, default 2),
 // BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 1000), BENCH_RATE_DURATION (s per
-// fixed-rate run, default 3; 0 = skip), BENCH_GATEHOUSE_CLI (default src/cli/main.ts).
+// fixed-rate run, default 3; 0 = skip), BENCH_GATEHOUSE_CLI (default: the compiled dist/cli/main.js).
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const durationSec = Number(process.env.BENCH_DURATION ?? 10);
+const durationSec = Number(process.env.BENCH_DURATION ?? 5);
 const warmupSec = Number(process.env.BENCH_WARMUP ?? 2);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // Second pass at a fixed rate every target sustains: at saturation, latency is mostly queueing
@@ -33,6 +33,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const fixedRate = Number(process.env.BENCH_RATE ?? 1000);
 const fixedSec = Number(process.env.BENCH_RATE_DURATION ?? 3);
 const fixedRuns = 3;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 type Kind = 'direct' | 'bare' | 'nginx' | 'gatehouse';
 const TARGETS: Array<[Kind, string, (ctx: BenchContext) => Promise<Started>]> = [
@@ -57,6 +58,12 @@ async function bestFixedRate(ctx: BenchContext, base: Omit<LoadSpec, 'warmupSec'
   return best;
 }
 
+/** The round with the median throughput (its latencies belong to the same run). */
+function median(runs: LoadResult[]): LoadResult | undefined {
+  const sorted = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 async function main(): Promise<void> {
   // Other work on the machine shows up as noise, in the p99 first: say so in the report.
   const loadAtStart = loadavg()[0] ?? 0;
@@ -70,9 +77,10 @@ async function main(): Promise<void> {
     await waitForHttp(upstreamUrl + BENCH_PATH, upstream);
     const ctx: BenchContext = { tmpDir, upstreamUrl, node: process.execPath, repoRoot };
 
-    const rows: Row[] = [];
-    const byKind: Partial<Record<Kind, Row[]>> = {};
-    let gatehouseMemory: Memory | undefined;
+    // Every target is started first and then measured in interleaved rounds (A B C D E, A B C D E, …):
+    // this machine's speed drifts over minutes, and interleaving spreads the drift over all targets
+    // instead of favouring whichever ran in a quiet minute. Each row reports the median round.
+    const running: Array<{ kind: Kind; label: string; started: Started }> = [];
     for (const [kind, label, start] of TARGETS) {
       let started: Started;
       try {
@@ -80,35 +88,54 @@ async function main(): Promise<void> {
       } catch (err) {
         started = { ok: false, name: label, reason: `failed to start: ${(err as Error).message}` };
       }
+      if (!started.ok) console.error(`skipping ${started.name}: ${started.reason}`);
+      running.push({ kind, label, started });
+    }
+    const live = running.filter((r) => r.started.ok) as Array<{ kind: Kind; label: string; started: Extract<Started, { ok: true }> }>;
+    const spec = (t: (typeof live)[number]) => ({ url: t.started.target.url, headers: t.started.target.headers, connections });
+    const results = new Map<string, LoadResult[]>();
+    const failed = new Map<string, string>();
+    const attempt = async (t: (typeof live)[number], fn: () => Promise<void>) => {
+      if (failed.has(t.label)) return;
+      try {
+        await fn();
+      } catch (err) {
+        if (interrupted()) throw err;
+        console.error(`${t.started.target.name}: load failed: ${(err as Error).message}`);
+        failed.set(t.label, `load failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    };
+    for (const t of live) await attempt(t, async () => void (await load(ctx, { ...spec(t), warmupSec, durationSec: 1 })));
+    for (let round = 1; round <= rounds; round++) {
+      for (const t of live) {
+        console.error(`round ${round}/${rounds}: ${t.started.target.name}, ${durationSec}s at ${connections} connections…`);
+        await attempt(t, async () => void (results.get(t.label) ?? results.set(t.label, []).get(t.label)!).push(await load(ctx, { ...spec(t), warmupSec: 0, durationSec })));
+      }
+    }
+    const rows: Row[] = [];
+    const byKind: Partial<Record<Kind, Row[]>> = {};
+    let gatehouseMemory: Memory | undefined;
+    for (const r of running) {
       let row: Row;
-      if (!started.ok) {
-        console.error(`skipping ${started.name}: ${started.reason}`);
-        row = { name: started.name, notes: [], skipped: started.reason.split('\n')[0] };
-      } else {
-        const { target } = started;
-        console.error(`${target.name}: ${warmupSec}s warm-up + ${durationSec}s at ${connections} connections + ${fixedRuns}×${fixedSec}s at ${fixedRate} req/s…`);
-        try {
-          const base = { url: target.url, headers: target.headers, connections };
-          const result = await load(ctx, { ...base, warmupSec, durationSec });
-          const fixed = await bestFixedRate(ctx, base);
-          row = { name: target.name, notes: target.notes, result, fixed };
-          if (kind === 'gatehouse' && target.pid) gatehouseMemory = readMemory(target.pid);
-        } catch (err) {
-          if (interrupted()) throw err;
-          console.error(`${target.name}: load failed: ${(err as Error).message}`);
-          row = { name: target.name, notes: target.notes, skipped: `load failed: ${(err as Error).message.split('\n')[0]}` };
-        } finally {
-          await target.stop();
-        }
+      if (!r.started.ok) row = { name: r.started.name, notes: [], skipped: r.started.reason.split('\n')[0] };
+      else {
+        const t = r as (typeof live)[number];
+        console.error(`${t.started.target.name}: ${fixedRuns}×${fixedSec}s at ${fixedRate} req/s…`);
+        let fixed: LoadResult | undefined;
+        await attempt(t, async () => void (fixed = await bestFixedRate(ctx, spec(t))));
+        const skipped = failed.get(t.label);
+        row = skipped ? { name: t.started.target.name, notes: t.started.target.notes, skipped } : { name: t.started.target.name, notes: t.started.target.notes, result: median(results.get(t.label) ?? []), fixed };
+        if (r.kind === 'gatehouse' && t.started.target.pid) gatehouseMemory = readMemory(t.started.target.pid);
+        await t.started.target.stop();
       }
       rows.push(row);
-      (byKind[kind] ??= []).push(row);
+      (byKind[r.kind] ??= []).push(row);
     }
 
     const cpu = cpus();
     const header =
       `${new Date().toISOString()} · Node ${process.version} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ` +
-      `GET ${BENCH_PATH} (~200 B JSON) · ${connections} connections · ${durationSec} s per target after ${warmupSec} s warm-up · ` +
+      `GET ${BENCH_PATH} (~200 B JSON) · ${connections} connections · ${rounds} interleaved rounds of ${durationSec} s per target (median round shown) after ${warmupSec} s warm-up · ` +
       'load generator (autocannon), upstream and each target in separate processes on the same machine ' +
       `(1-min load average at start: ${loadAtStart.toFixed(2)}; other work on the machine adds noise, the p99 first: compare rows of one run, not runs).`;
     const report = renderReport({

@@ -14,6 +14,8 @@ export const REASONS = [
   'policy_permit', 'policy_forbid', 'default_deny', 'policy_error',
   // limits / forwarding / audit
   'rate_limited', 'upstream_error', 'upstream_timeout', 'client_aborted', 'forwarded', 'audit_unavailable',
+  // failures of Gatehouse's own dependencies (store, Redis) or bugs: the request is refused
+  'dependency_unavailable', 'internal_error',
 ] as const;
 
 export type ReasonCode = (typeof REASONS)[number] | `policy:${string}`;

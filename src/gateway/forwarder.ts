@@ -107,12 +107,19 @@ export function peerAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? '';
 }
 
+/** Parsed once per route config object (routes are frozen; a reload brings new objects). */
+const upstreamBase = new WeakMap<RouteConfig, { origin: string; basePath: string }>();
+
 function upstreamTarget(route: RouteConfig, path: string, query: string): { origin: string; path: string } {
-  const url = new URL(route.upstream);
-  const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+  let base = upstreamBase.get(route);
+  if (!base) {
+    const url = new URL(route.upstream);
+    base = { origin: url.origin, basePath: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname };
+    upstreamBase.set(route, base);
+  }
   const rest = route.stripPrefix !== undefined ? stripPathPrefix(path, route.stripPrefix) : path;
   // Built by concatenation from the canonical path: a request path can never change the origin.
-  return { origin: url.origin, path: `${base}${encodePathForUpstream(rest)}${query ? `?${query}` : ''}` };
+  return { origin: base.origin, path: `${base.basePath}${encodePathForUpstream(rest)}${query ? `?${query}` : ''}` };
 }
 
 const HOP: ReadonlySet<string> = new Set(HOP_BY_HOP);

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { statusTitle, type Problem } from '../core/errors.ts';
+import { GatehouseError, statusTitle, type Problem } from '../core/errors.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 import { Rejection, type RequestContext, type Stage } from './context.ts';
 import { canonicalize } from './stages/canonicalize.ts';
@@ -46,11 +46,11 @@ export async function runPipeline(
     else await deps.forwarder.upgrade(ctx, out.socket, out.head);
     ctx.reasons.push('forwarded');
   } catch (err) {
-    const rejection = err instanceof Rejection ? err : undefined;
-    if (!rejection) deps.logger.error({ err, requestId: ctx.requestId }, 'unexpected error in request pipeline');
-    ctx.decision = rejection ? rejection.decision : 'error';
-    ctx.reasons = rejection ? uniqueReasons([...ctx.reasons, ...rejection.reasons]) : [...ctx.reasons, 'policy_error'];
-    reply(ctx, out, rejection ?? new Rejection(500, 'internal_error', 'internal error', { reasons: [] }));
+    const rejection = asRejection(err);
+    if (!(err instanceof Rejection)) deps.logger.error({ err, requestId: ctx.requestId }, `request refused: ${rejection.code}`);
+    ctx.decision = rejection.decision;
+    ctx.reasons = uniqueReasons([...ctx.reasons, ...rejection.reasons]);
+    reply(ctx, out, rejection);
   } finally {
     writeAudit(deps, ctx);
   }
@@ -75,6 +75,15 @@ function reply(ctx: RequestContext, out: { kind: 'http'; res: ServerResponse } |
   }
   res.writeHead(r.status, headers);
   res.end(body);
+}
+
+/** Fail closed on anything a stage did not mean to throw: a failing dependency (503) or a bug (500). */
+function asRejection(err: unknown): Rejection {
+  if (err instanceof Rejection) return err;
+  if (err instanceof GatehouseError && err.status === 503) {
+    return new Rejection(503, err.code, err.expose ? err.message : 'a dependency of the gateway is unavailable', { reasons: ['dependency_unavailable'], decision: 'error', headers: { 'retry-after': '1' } });
+  }
+  return new Rejection(500, 'internal_error', 'internal error', { reasons: ['internal_error'], decision: 'error' });
 }
 
 function uniqueReasons<T>(xs: T[]): T[] {
