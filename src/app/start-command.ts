@@ -18,8 +18,7 @@ export async function runStart(argv: string[]): Promise<number> {
   let demo: DemoUpstream | undefined;
   let loaded: LoadedConfig;
   if (file === undefined) {
-    demo = await startDemoUpstream({ host: '127.0.0.1', port: 0 });
-    loaded = { config: parseConfig(demoConfigInput(demo.url), process.env), file: undefined, baseDir: process.cwd() };
+    ({ demo, loaded } = await prepareDemo(process.cwd()));
   } else {
     loaded = loadConfig({ file });
   }
@@ -52,8 +51,19 @@ export async function runStart(argv: string[]): Promise<number> {
   }
 }
 
+/** The demo's upstream and configuration (`extra` lets tests pick free ports). */
+export async function prepareDemo(baseDir: string, extra: Record<string, unknown> = {}): Promise<{ demo: DemoUpstream; loaded: LoadedConfig }> {
+  const demo = await startDemoUpstream({ host: '127.0.0.1', port: 0 });
+  try {
+    return { demo, loaded: { config: parseConfig({ ...demoConfigInput(demo.url), ...extra }, process.env), file: undefined, baseDir } };
+  } catch (err) {
+    await demo.close();
+    throw err;
+  }
+}
+
 /** Creates the demo agent on first run; every demo start issues a fresh one-day key and revokes the older ones. */
-async function demoKey(core: LocalCore): Promise<string> {
+export async function demoKey(core: LocalCore): Promise<string> {
   const actor = 'demo';
   const agent = await core.agents.get(DEMO_AGENT).catch(() => core.agents.create({ name: DEMO_AGENT, owner: 'demo', description: 'read-only demo agent', labels: ['reader'], scopes: ['demo:read'] }, actor));
   for (const k of await core.keys.list(agent.id)) if (k.revokedAt === null) await core.keys.revoke(k.id, actor);
