@@ -18,7 +18,8 @@ pid ${o.prefix}/nginx.pid;
 error_log ${o.prefix}/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  # The article's nginx keeps its default access log; Gatehouse audits every request, so nginx logs too.
+  access_log ${o.prefix}/access.log;
   client_body_temp_path ${o.prefix}/client_body;
   proxy_temp_path ${o.prefix}/proxy;
   fastcgi_temp_path ${o.prefix}/fastcgi;

@@ -23,4 +23,20 @@ export class Metrics {
     this.authFailures = new Counter({ name: 'gatehouse_auth_failures_total', help: 'Failed authentications by reason', labelNames: ['reason'], registers });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
   }
+
+  readonly #children = new Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>();
+
+  /** One finished request. Label children are looked up once per label set (this runs per request). */
+  observeRequest(decision: string, route: string, agent: string, seconds: number): void {
+    const key = `${decision}\u0000${route}\u0000${agent}`;
+    let child = this.#children.get(key);
+    if (!child) {
+      // Bounded by agents × routes × 3 decisions; cleared if it ever grows past that scale.
+      if (this.#children.size > 100_000) this.#children.clear();
+      child = { count: this.requests.labels(decision, route, agent), latency: this.latency.labels(decision, route) };
+      this.#children.set(key, child);
+    }
+    child.count.inc();
+    child.latency.observe(seconds);
+  }
 }

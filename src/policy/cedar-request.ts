@@ -19,10 +19,11 @@ export interface TimeBuckets {
 
 /** Buckets `now` so that requests within one UTC hour share a cache entry. Throws on a bad time. */
 export function timeBuckets(now: number): TimeBuckets {
-  const date = new Date(now);
-  const hourUtc = date.getUTCHours();
-  if (Number.isNaN(hourUtc)) throw new RangeError('policy request time is not a valid date');
-  return { hourUtc, weekdayUtc: date.getUTCDay() };
+  // Arithmetic rather than a Date per request: epoch day 0 (1970-01-01) was a Thursday (4).
+  if (!Number.isFinite(now) || Math.abs(now) > 8.64e15) throw new RangeError('policy request time is not a valid date');
+  const hours = Math.floor(now / 3_600_000);
+  const days = Math.floor(hours / 24);
+  return { hourUtc: ((hours % 24) + 24) % 24, weekdayUtc: (((days + 4) % 7) + 7) % 7 };
 }
 
 const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');

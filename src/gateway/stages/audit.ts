@@ -26,7 +26,5 @@ export function writeAudit(deps: GatewayDeps, ctx: RequestContext): void {
     // Never the query string (it may carry a leaked credential): only the raw path of an unparseable target.
     details: ctx.path === undefined ? { rawPath: (ctx.req.url ?? '').split('?')[0]!.slice(0, 512) } : null,
   });
-  const route = ctx.route?.id ?? '-';
-  deps.metrics.requests.inc({ decision: ctx.decision, route, agent: p?.agent.name ?? '-' });
-  deps.metrics.latency.observe({ decision: ctx.decision, route }, latencyMs / 1000);
+  deps.metrics.observeRequest(ctx.decision, ctx.route?.id ?? '-', p?.agent.name ?? '-', latencyMs / 1000);
 }
