@@ -94,11 +94,15 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
     },
   });
   const admin = createListener(config.admin.listen, core.loaded.baseDir, config.server.limits, adminHandler);
-  await listen(data, config.server.listen, 'server.listen');
   try {
+    await listen(data, config.server.listen, 'server.listen');
     await listen(admin, config.admin.listen, 'admin.listen');
   } catch (err) {
+    // Nothing half-started may keep the process alive (Redis sockets, the writer thread, timers).
     data.close();
+    admin.close();
+    await audit.close().catch(() => undefined);
+    await Promise.all([sink?.close(), limiter.close(), forwarder.close()]);
     throw err;
   }
   const touch = setInterval(() => void core.keys.flushLastUsed(sink ?? core.store).catch((err) => logger.warn({ err }, 'could not record key last-used times')), 5_000);

@@ -53,6 +53,7 @@ export class WorkerAuditSink implements Pick<Store, 'appendAudit' | 'touchApiKey
     this.#worker = undefined;
     if (!current) return;
     await current.ready.catch(() => undefined);
+    current.w.ref(); // keep the process alive until the thread has closed its store
     await new Promise<void>((resolve) => {
       current.w.once('exit', () => resolve());
       current.w.postMessage({ close: true });

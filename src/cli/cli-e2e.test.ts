@@ -7,6 +7,8 @@ import { RemoteAdminOps } from '../admin/remote-admin-ops.ts';
 import { useAdminServer } from '../admin/admin-fixture.test-helper.ts';
 import { capture, spawnCli } from './cli-harness.test-helper.ts';
 import { runCli } from './cli.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const fx = useAdminServer();
 
@@ -68,6 +70,21 @@ describe('spawned CLI', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /routes\[0\]\.upstream/);
     assert.doesNotMatch(r.stderr, /ExperimentalWarning|\n +at /);
+  });
+
+  test('start on a port already in use → 2 naming the field, and the process exits', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const cfg = join(fx.tc.dir, 'busy.yaml');
+      writeFileSync(cfg, `server:\n  listen:\n    port: ${port}\nadmin:\n  listen:\n    port: 0\nstore:\n  url: sqlite:${join(fx.tc.dir, 'busy.db')}\nsecrets:\n  serverSecretFile: ${join(fx.tc.dir, 'busy.secret')}\nlog:\n  level: silent\n`);
+      const r = await spawnCli(['start', '--config', cfg], { cwd: fx.tc.dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /server\.listen\.port: 127\.0\.0\.1:\d+ is already in use/);
+    } finally {
+      blocker.close();
+    }
   });
 
   test('remote agents list --json prints one JSON document', async () => {

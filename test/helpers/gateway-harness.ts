@@ -54,9 +54,22 @@ export async function startHarness(config: (upstreamUrl: string) => Record<strin
   writeFileSync(configFile, stringify({ ...base, ...config(upstream.url) }));
   const boot = async () => {
     const c = await openLocal(loadConfig({ file: configFile }), { env: {} });
-    return { core: c, gw: await startGateway(c, { logger: silentLogger(), ...(opts.auditSink ? { auditSink: opts.auditSink(c) } : {}) }) };
+    try {
+      return { core: c, gw: await startGateway(c, { logger: silentLogger(), ...(opts.auditSink ? { auditSink: opts.auditSink(c) } : {}) }) };
+    } catch (err) {
+      await c.close();
+      throw err;
+    }
   };
-  let { core, gw } = await boot();
+  let booted;
+  try {
+    booted = await boot();
+  } catch (err) {
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  let { core, gw } = booted;
   return {
     dir, configFile, upstream,
     get core() {
