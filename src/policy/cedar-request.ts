@@ -1,5 +1,6 @@
 import type { StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
 import { ACTION_TYPE, AGENT_TYPE, PATH_TYPE, selfPathOf } from './cedar-schema.ts';
+import { passesPathTest, type PathTest } from './compile-rules.ts';
 
 /** Everything the policy engine may look at. `now` is epoch ms (bucketed to UTC hour and weekday). */
 export interface PolicyRequest {
@@ -43,13 +44,30 @@ export function checkRequestShape(req: PolicyRequest): void {
 /**
  * The decision-cache key: the policy set version plus every request field the decision can depend
  * on. Labels and scopes are sets in Cedar, so they are sorted; JSON keeps fields unambiguous.
+ * `pathKey` is the path itself, or — when every policy is a compiled rule — its path signature.
  */
-export function cacheKey(version: string, req: PolicyRequest, time: TimeBuckets): string {
+export function cacheKey(version: string, req: PolicyRequest, time: TimeBuckets, pathKey: string): string {
   const a = req.agent;
   return JSON.stringify([
     version, a.id, a.name, a.owner, [...a.labels].sort(), [...a.scopes].sort(),
-    req.method, req.path, req.routeId, req.clientAddress, req.credentialType, time.hourUtc, time.weekdayUtc,
+    req.method, pathKey, req.routeId, req.clientAddress, req.credentialType, time.hourUtc, time.weekdayUtc,
   ]);
+}
+
+/**
+ * Which of the rules' path tests a request's path passes, as a bit string. Compiled rules look at
+ * the path only through these tests (compile-rules.ts), so two paths with the same signature get
+ * the same decision for the same caller: `/api/tasks/1` and `/api/tasks/2` share one cache entry
+ * instead of each paying for a Cedar evaluation.
+ */
+export function pathSignature(tests: readonly PathTest[], path: string, agentName: string): string {
+  let self: string | undefined;
+  let bits = 'sig:';
+  for (const t of tests) {
+    const value = t.attr === 'path' ? path : (self ??= selfPathOf(path, agentName));
+    bits += passesPathTest(t, value) ? '1' : '0';
+  }
+  return bits;
 }
 
 /** The Cedar call for a request, against a preparsed policy set and schema. */

@@ -11,35 +11,70 @@ const AGENT = '{agent}';
 
 class RuleError extends Error {}
 
-/** `attr` equals `base`, or (prefix form) equals it or lies below it. */
-function matchPath(attr: string, base: string, prefix: boolean): string {
-  if (!prefix) return `${attr} == ${cedarString(base)}`;
-  if (base === '') return `${attr} like "/*"`;
-  return `(${attr} == ${cedarString(base)} || ${attr} like ${cedarLike(`${base}/`, true)})`;
+/**
+ * One path test a compiled rule makes: `attr` equals `base`, or (prefix form) equals it or lies
+ * below it. These are the only ways compiled rules look at a path, which is what lets the decision
+ * cache key a request by which tests its path passes instead of by the path itself (pathSignature).
+ */
+export interface PathTest {
+  attr: 'path' | 'selfPath';
+  base: string;
+  prefix: boolean;
 }
 
-/** One path pattern: exact, or a prefix ending in "/*"; `{agent}` segments compare against selfPath. */
-function pathCondition(pattern: string): string {
+function matchPath(t: PathTest): string {
+  const attr = `resource.${t.attr}`;
+  if (!t.prefix) return `${attr} == ${cedarString(t.base)}`;
+  if (t.base === '') return `${attr} like "/*"`;
+  return `(${attr} == ${cedarString(t.base)} || ${attr} like ${cedarLike(`${t.base}/`, true)})`;
+}
+
+/** The JavaScript twin of matchPath's Cedar: the same test on a concrete value. */
+export function passesPathTest(t: PathTest, value: string): boolean {
+  if (!t.prefix) return value === t.base;
+  if (t.base === '') return value.startsWith('/');
+  return value === t.base || value.startsWith(`${t.base}/`);
+}
+
+/** One path pattern's tests: exact, or a prefix ending in "/*"; `{agent}` segments compare against selfPath. */
+function pathTestsFor(pattern: string): Array<{ test: PathTest; nameEquals?: string }> {
   if (!pattern.startsWith('/')) throw new RuleError(`path "${pattern}" must start with "/"`);
   const prefix = pattern.endsWith('/*');
   const base = prefix ? pattern.slice(0, -2) : pattern;
   // A star anywhere else would be a literal in Cedar, which no reader expects: refuse it.
   if (base.includes('*')) throw new RuleError(`path "${pattern}": "*" is only allowed as a trailing "/*"`);
   const segments = base.split('/');
-  if (!base.includes(AGENT)) return matchPath('resource.path', base, prefix);
+  if (!base.includes(AGENT)) return [{ test: { attr: 'path', base, prefix } }];
   if (segments.some((s) => s !== AGENT && s.includes('{'))) {
     // Only whole segments are substituted, and selfPath encodes every literal "{" as %7B: such a
     // pattern would silently never match.
     throw new RuleError(`path "${pattern}": "{agent}" must be a whole segment and no other "{" may appear`);
   }
-  const alternatives = [matchPath('resource.selfPath', base, prefix)];
+  const alternatives: Array<{ test: PathTest; nameEquals?: string }> = [{ test: { attr: 'selfPath', base, prefix } }];
   // selfPath replaces EVERY segment equal to the caller's name, literal segments included; so for a
   // caller named like a literal segment, also accept that segment in its replaced form.
   for (const literal of new Set(segments.filter((s) => s !== '' && s !== AGENT))) {
     const replaced = segments.map((s) => (s === literal ? AGENT : s)).join('/');
-    alternatives.push(`(principal.name == ${cedarString(literal)} && ${matchPath('resource.selfPath', replaced, prefix)})`);
+    alternatives.push({ test: { attr: 'selfPath', base: replaced, prefix }, nameEquals: literal });
   }
+  return alternatives;
+}
+
+function pathCondition(pattern: string): string {
+  const alternatives = pathTestsFor(pattern).map(({ test, nameEquals }) =>
+    nameEquals === undefined ? matchPath(test) : `(principal.name == ${cedarString(nameEquals)} && ${matchPath(test)})`);
   return alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' || ')})`;
+}
+
+/** Every path test the compiled rules make (deduplicated), in a stable order. */
+export function rulePathTests(rules: readonly RuleConfig[]): PathTest[] {
+  const seen = new Map<string, PathTest>();
+  for (const rule of rules) {
+    for (const pattern of rule.paths) {
+      for (const { test } of pathTestsFor(pattern)) seen.set(`${test.attr}\u0000${test.prefix}\u0000${test.base}`, test);
+    }
+  }
+  return [...seen.values()];
 }
 
 function anyOf(list: readonly string[] | undefined, what: string): readonly string[] | undefined {

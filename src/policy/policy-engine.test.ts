@@ -103,9 +103,52 @@ test('repeat requests are cached; every input tuple field separates entries', ()
   // Same agent id/name, different labels: no cross-talk in either direction.
   assert.deepEqual(engine.authorize(req({ labels: ['writer'] })), { decision: 'deny', reasons: ['default_deny'], cached: false });
   assert.equal(engine.authorize(req()).decision, 'allow');
-  const variants: Partial<PolicyRequest>[] = [{ method: 'HEAD' }, { path: '/api/y' }, { routeId: 'r2' }, { clientAddress: '::1' }, { now: JAN1 + 3600_000 }, { now: JAN1 + 86_400_000 }];
+  const variants: Partial<PolicyRequest>[] = [{ method: 'HEAD' }, { path: '/other' }, { routeId: 'r2' }, { clientAddress: '::1' }, { now: JAN1 + 3600_000 }, { now: JAN1 + 86_400_000 }];
   for (const v of variants) assert.equal(engine.authorize(req(v)).cached, false, JSON.stringify(v));
   assert.equal(engine.authorize(req({ now: JAN1 + 59 * 60_000 })).cached, true); // same UTC hour
+});
+
+test('compiled rules: paths that pass the same path tests share a cache entry; raw Cedar keys by the exact path', () => {
+  const rules: RuleConfig[] = [readers, { id: 'no-secret', effect: 'forbid', agents: {}, methods: ['*'], paths: ['/api/secret/*'] }, { id: 'own', effect: 'permit', agents: {}, methods: ['GET'], paths: ['/files/{agent}/*'] }];
+  const engine = load({ rules });
+  assert.equal(engine.authorize(req({ path: '/api/tasks/1' })).cached, false);
+  assert.deepEqual(engine.authorize(req({ path: '/api/tasks/2' })), { decision: 'allow', reasons: ['policy_permit', 'policy:readers'], cached: true });
+  // A path that passes another test is a different entry, with its own decision.
+  assert.deepEqual(engine.authorize(req({ path: '/api/secret/1' })), { decision: 'deny', reasons: ['policy_forbid', 'policy:no-secret'], cached: false });
+  assert.equal(engine.authorize(req({ path: '/api/secret' })).cached, true);
+  // {agent} tests depend on the caller: bob's own files and alice's are different entries.
+  assert.equal(engine.authorize(req({ path: '/files/bob/a', labels: [] })).decision, 'allow');
+  assert.deepEqual(engine.authorize(req({ path: '/files/alice/a', labels: [] })), { decision: 'deny', reasons: ['default_deny'], cached: false });
+  assert.equal(engine.authorize(req({ path: '/files/bob/b', labels: [] })).cached, true);
+  const raw = load({ rules: [], cedarSources: [{ source: 'x.cedar', text: '@id("r") permit(principal, action, resource) when { resource.path like "*1" };' }] });
+  assert.equal(raw.authorize(req({ path: '/api/tasks/1' })).decision, 'allow');
+  assert.deepEqual(raw.authorize(req({ path: '/api/tasks/2' })), { decision: 'deny', reasons: ['default_deny'], cached: false });
+});
+
+test('the path-signature cache never changes a decision (cached engine vs uncached, many paths and callers)', () => {
+  const rules: RuleConfig[] = [
+    readers,
+    { id: 'no-secret', effect: 'forbid', agents: {}, methods: ['*'], paths: ['/api/secret/*', '/admin'] },
+    { id: 'own', effect: 'permit', agents: {}, methods: ['GET', 'POST'], paths: ['/files/{agent}/*', '/agents/{agent}'] },
+    { id: 'root', effect: 'permit', agents: { names: ['root'] }, methods: ['*'], paths: ['/*'] },
+  ];
+  const cached = load({ rules, cacheSize: 10_000 });
+  const uncached = load({ rules, cacheSize: 0 });
+  const paths = ['/', '/api', '/api/', '/api/x', '/api/secret', '/api/secret/', '/api/secretx', '/admin', '/admin/x', '/files', '/files/bob', '/files/bob/x',
+    '/files/alice/x', '/files/files/x', '/agents/bob', '/agents/agents', '/agents/bob/x', '/apix', '/files/%7Bagent%7D/x', '/files/{agent}/x'];
+  const callers = [{ name: 'bob', labels: ['reader'] }, { name: 'alice', labels: [] }, { name: 'files', labels: [] }, { name: 'agents', labels: ['reader'] }, { name: 'root', labels: [] }];
+  for (let round = 0; round < 2; round++) {
+    for (const path of paths) {
+      for (const c of callers) {
+        for (const method of ['GET', 'POST']) {
+          const r = req({ path, method, name: c.name, labels: c.labels });
+          const a = cached.authorize(r);
+          const b = uncached.authorize(r);
+          assert.deepEqual([a.decision, a.reasons], [b.decision, b.reasons], `${c.name} ${method} ${path}`);
+        }
+      }
+    }
+  }
 });
 
 test('cache size 0 disables the cache; the LRU evicts the least recently used entry', () => {
@@ -113,9 +156,10 @@ test('cache size 0 disables the cache; the LRU evicts the least recently used en
   off.authorize(req());
   assert.equal(off.authorize(req()).cached, false);
   const small = load({ rules: [readers], cacheSize: 2 });
-  for (const p of ['/api/a', '/api/b', '/api/a', '/api/c']) small.authorize(req({ path: p }));
-  assert.equal(small.authorize(req({ path: '/api/a' })).cached, true);
-  assert.equal(small.authorize(req({ path: '/api/b' })).cached, false);
+  // Distinct entries: different callers (paths under one rule would share an entry).
+  for (const n of ['a', 'b', 'a', 'c']) small.authorize(req({ name: n }));
+  assert.equal(small.authorize(req({ name: 'a' })).cached, true);
+  assert.equal(small.authorize(req({ name: 'b' })).cached, false);
 });
 
 const cedarEval: PolicyEvaluator = (call) => cedar.statefulIsAuthorized(call);

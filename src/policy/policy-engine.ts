@@ -4,10 +4,11 @@ import type { AuthorizationAnswer, StatefulAuthorizationCall } from '@cedar-poli
 import type { RuleConfig } from '../config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Decision, ReasonCode } from '../core/reasons.ts';
-import { cacheKey, checkRequestShape, timeBuckets, toCedarCall } from './cedar-request.ts';
+import { cacheKey, checkRequestShape, pathSignature, timeBuckets, toCedarCall } from './cedar-request.ts';
 import type { PolicyRequest } from './cedar-request.ts';
 import { CEDAR_SCHEMA, isPolicyMethod } from './cedar-schema.ts';
 import { LruCache } from './decision-cache.ts';
+import { rulePathTests, type PathTest } from './compile-rules.ts';
 import { assemblePolicySet } from './policy-set.ts';
 import type { PolicySource } from './policy-set.ts';
 
@@ -82,6 +83,7 @@ export class PolicyEngine {
   readonly #policySetId: string;
   readonly #cache: LruCache<Outcome>;
   readonly #evaluate: PolicyEvaluator;
+  readonly #pathTests: readonly PathTest[] | undefined;
 
   private constructor(version: string, texts: Map<string, string>, policySetId: string, input: PolicyEngineInput) {
     this.version = version;
@@ -90,6 +92,8 @@ export class PolicyEngine {
     this.#policySetId = policySetId;
     this.#cache = new LruCache<Outcome>(input.cacheSize);
     this.#evaluate = input.evaluate ?? cedar.statefulIsAuthorized;
+    // Raw .cedar policies may inspect the path any way they like: then only the path itself is a safe key.
+    this.#pathTests = input.cedarSources.length === 0 ? rulePathTests(input.rules) : undefined;
   }
 
   /** Compiles, validates and preparses the policies. Throws ConfigError naming the bad policy. */
@@ -112,7 +116,8 @@ export class PolicyEngine {
       if (!isPolicyMethod(req.method)) return { decision: 'deny', reasons: ['default_deny'], cached: false };
       const time = timeBuckets(req.now);
       if (this.#cache.maxSize > 0) {
-        key = cacheKey(this.version, req, time);
+        const pathKey = this.#pathTests ? pathSignature(this.#pathTests, req.path, req.agent.name) : req.path;
+        key = cacheKey(this.version, req, time, pathKey);
         const hit = this.#cache.get(key);
         if (hit !== undefined) return { decision: hit.decision, reasons: [...hit.reasons], cached: true };
       }
