@@ -76,12 +76,15 @@ describe('gatehouse start (a real process)', () => {
     await until('the rejection log line', () => (output.includes('config reload rejected') ? true : undefined));
     assert.equal((await data('/api/x', { method: 'POST', headers: auth, body: 'x' })).status, 200, 'the running config stays');
 
+    // Saving the file is enough too (watched, debounced): back to read-only.
+    writeFileSync(configFile, stringify(config()));
+    await until('the file-change reload', async () => ((await data('/api/x', { method: 'POST', headers: auth, body: 'x' })).status === 403 ? true : undefined));
+
     child.kill('SIGTERM');
     const code = await until('exit', () => child.exitCode ?? undefined);
     assert.equal(code, 0);
 
     // Every request was audited and the chain is intact after the shutdown flush.
-    writeFileSync(configFile, stringify(config()));
     const verify = spawn(node, ['--disable-warning=ExperimentalWarning', cli, '--config', configFile, 'audit', 'verify', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     verify.stdout!.on('data', (c: Buffer) => (out += c.toString()));
