@@ -45,7 +45,7 @@ export const explanationModel = z.object({
 
 export const verificationModel = z.object({
   ok: z.boolean(), count: z.number().int(),
-  problems: z.array(z.object({ seq: z.number().int(), kind: z.enum(['edited', 'missing', 'inserted', 'truncated']), detail: z.string() })),
+  problems: z.array(z.object({ seq: z.number().int(), kind: z.enum(['edited', 'missing', 'inserted', 'truncated', 'unsealed']), detail: z.string() })),
 });
 
 export const problemModel = z.object({

@@ -4,6 +4,7 @@ import { canonicalizeTarget, matchesPathPattern } from '../core/canonicalize-pat
 import { badRequest } from '../core/errors.ts';
 import type { Agent, AgentStatus, AuditRecord } from '../core/types.ts';
 import { verifyAudit } from '../audit/verify-audit.ts';
+import { auditSealKey } from '../core/hash-chain.ts';
 import { RouteTable } from '../gateway/route-table.ts';
 import type { CreateAgentInput } from '../identity/agent-service.ts';
 import type { ApiKeyView, IssuedKey } from '../identity/api-key-service.ts';
@@ -99,7 +100,7 @@ export class LocalAdminOps implements AdminOps {
   }
 
   verifyAudit(): Promise<AuditVerification> {
-    return verifyAudit(this.#core.store);
+    return verifyAudit(this.#core.store, { sealKey: auditSealKey(this.#core.secret.reveal()) });
   }
 }
 

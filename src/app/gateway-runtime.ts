@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
 import { AuditQueue } from '../audit/audit-queue.ts';
 import { WorkerAuditSink } from '../audit/worker-audit-sink.ts';
+import { auditSealKey } from '../core/hash-chain.ts';
 import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.ts';
 import { Forwarder } from '../gateway/forwarder.ts';
 import { createDataPlane, createListener } from '../gateway/data-plane.ts';
@@ -63,7 +64,7 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
     onError: (err) => logger.error({ err }, 'rate limiter backend error; limited requests are refused (503) until it recovers'),
   });
   // SQLite: audit writes (hash chain, inserts, WAL checkpoints) run on their own thread and connection.
-  const sink = !opts.auditSink && core.store.kind === 'sqlite' && !config.store.url.endsWith(':memory:') ? new WorkerAuditSink({ url: config.store.url, baseDir: core.loaded.baseDir }) : undefined;
+  const sink = !opts.auditSink && core.store.kind === 'sqlite' && !config.store.url.endsWith(':memory:') ? new WorkerAuditSink({ url: config.store.url, baseDir: core.loaded.baseDir, auditSealKey: auditSealKey(core.secret.reveal()) }) : undefined;
   await sink?.start();
   const audit = new AuditQueue(opts.auditSink ?? sink ?? core.store, {
     ...config.audit,

@@ -4,6 +4,7 @@ import type { Secret } from '../core/secret.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { loadServerSecret } from '../config/server-secret.ts';
 import { openStore } from '../store/open-store.ts';
+import { auditSealKey } from '../core/hash-chain.ts';
 import type { Store } from '../store/store.ts';
 import { AgentService } from '../identity/agent-service.ts';
 import { ApiKeyService } from '../identity/api-key-service.ts';
@@ -32,7 +33,7 @@ export async function openLocal(loaded: LoadedConfig, opts: { clock?: Clock; cre
   const clock = opts.clock ?? systemClock;
   const policy = loadPolicyEngine(config, baseDir); // before the store: a bad policy must not half-start anything
   const { secret, warnings } = loadServerSecret({ file: config.secrets.serverSecretFile, baseDir, create: opts.createSecret ?? true, ...(opts.env ? { env: opts.env } : {}) });
-  const store = await openStore(config.store.url, { baseDir });
+  const store = await openStore(config.store.url, { baseDir, auditSealKey: auditSealKey(secret.reveal()) });
   const agents = new AgentService({ store, clock, trustDomain: config.trustDomain });
   const keys = new ApiKeyService({ store, clock, secret, agents, defaultTtlDays: config.apiKeys.defaultTtlDays, rotationOverlapHours: config.apiKeys.rotationOverlapHours });
   let current = policy;

@@ -6,8 +6,8 @@ import type { AuditEntry } from '../core/types.ts';
 // chain, inserting, last-used updates and SQLite's WAL checkpoints (fsync) never block the request
 // thread. (node:sqlite is synchronous: a write on the request thread that meets this thread's
 // write lock would sleep in SQLite's busy handler with the whole event loop.)
-const { url, baseDir } = workerData as { url: string; baseDir: string };
-const store = await openStore(url, { baseDir });
+const { url, baseDir, auditSealKey } = workerData as { url: string; baseDir: string; auditSealKey?: string };
+const store = await openStore(url, { baseDir, ...(auditSealKey === undefined ? {} : { auditSealKey }) });
 
 type Message =
   | { id: number; op: 'appendAudit'; entries: AuditEntry[] }

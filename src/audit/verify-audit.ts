@@ -13,9 +13,10 @@ export interface AuditVerification {
  * Streams the whole audit log through the hash-chain verifier, one page at a time, and checks the
  * chain against the stored head. Safe while the gateway keeps appending: the head is read before
  * the scan (a head beyond the last record means a truncated tail) and again after it (a record
- * beyond that head was never written through appendAudit).
+ * beyond that head was never written through appendAudit). With `sealKey`, the head's seal is
+ * checked too: a log rewritten end to end by someone without the key fails.
  */
-export async function verifyAudit(store: Pick<Store, 'scanAudit' | 'getAuditHead'>, opts: { pageSize?: number } = {}): Promise<AuditVerification> {
+export async function verifyAudit(store: Pick<Store, 'scanAudit' | 'getAuditHead'>, opts: { pageSize?: number; sealKey?: string } = {}): Promise<AuditVerification> {
   const pageSize = opts.pageSize ?? 1_000;
   const before = await store.getAuditHead();
   const verifier = new ChainVerifier();
@@ -35,7 +36,7 @@ export async function verifyAudit(store: Pick<Store, 'scanAudit' | 'getAuditHead
     // test also ends the loop if a broken store ever returns records at or below `from`.
     if (page.length === 0 || seen.lastSeq === from) break;
   }
-  const problems = verifier.finish(before);
+  const problems = verifier.finish(before, opts.sealKey);
   const after = await store.getAuditHead();
   problems.push(...headProblems(before, after, seen, verifier.count));
   return { ok: problems.length === 0, count: verifier.count, problems };

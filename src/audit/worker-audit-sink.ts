@@ -15,12 +15,13 @@ const WORKER_URL = new URL(`./audit-writer-worker${import.meta.url.endsWith('.ts
  * and retries, and the gateway refuses requests meanwhile. A crashed worker is started again.
  */
 export class WorkerAuditSink implements Pick<Store, 'appendAudit' | 'touchApiKeys'> {
-  readonly #opts: { url: string; baseDir: string };
+  readonly #opts: { url: string; baseDir: string; auditSealKey?: string };
   #worker: { w: Worker; ready: Promise<void> } | undefined;
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #next = 0;
 
-  constructor(opts: { url: string; baseDir: string }) {
+  /** `auditSealKey` seals the head as the request thread's store does (the thread gets it in memory). */
+  constructor(opts: { url: string; baseDir: string; auditSealKey?: string }) {
     this.#opts = opts;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 import type { AuditEntry, AuditRecord } from './types.ts';
 
@@ -57,11 +57,30 @@ export function chainEntries(head: { seq: number; hash: string } | undefined, en
   });
 }
 
+/**
+ * The key that seals the head, derived from the server secret (domain-separated, so the audit seal
+ * and credential hashes never share a key).
+ */
+export function auditSealKey(serverSecret: string): string {
+  return createHmac('sha256', serverSecret).update('gatehouse audit head seal v1').digest('hex');
+}
+
+/** HMAC-SHA-256(key, `seq:hash`): proves the head was written by someone holding the key. */
+export function sealHead(key: string, seq: number, hash: string): string {
+  return createHmac('sha256', key).update(`${seq}:${hash}`).digest('hex');
+}
+
+function sealMatches(key: string, head: { seq: number; hash: string; seal?: string | null }): boolean {
+  if (typeof head.seal !== 'string' || head.seal.length !== 64) return false;
+  return timingSafeEqual(Buffer.from(sealHead(key, head.seq, head.hash)), Buffer.from(head.seal));
+}
+
 export type ChainProblem =
   | { seq: number; kind: 'edited'; detail: string }
   | { seq: number; kind: 'missing'; detail: string }
   | { seq: number; kind: 'inserted'; detail: string }
-  | { seq: number; kind: 'truncated'; detail: string };
+  | { seq: number; kind: 'truncated'; detail: string }
+  | { seq: number; kind: 'unsealed'; detail: string };
 
 /**
  * Incremental verifier: feed records in seq order, then `finish(head)`. Detects an edited record
@@ -95,8 +114,15 @@ export class ChainVerifier {
     this.#prev = rec.hash;
   }
 
-  finish(head: { seq: number; hash: string } | undefined): ChainProblem[] {
+  /**
+   * `sealKey` given: the head must carry a valid seal, so a log rewritten by someone without the
+   * key (records, chain and head recomputed) is reported too.
+   */
+  finish(head: { seq: number; hash: string; seal?: string | null } | undefined, sealKey?: string): ChainProblem[] {
     const lastSeq = this.#expectSeq - 1;
+    if (sealKey !== undefined && (head !== undefined || lastSeq > 0) && !(head && sealMatches(sealKey, head))) {
+      this.problems.push({ seq: head?.seq ?? lastSeq, kind: 'unsealed', detail: `the log head (record ${head?.seq ?? lastSeq}) does not carry a valid seal: the log was rewritten without the key, or written by a store without it` });
+    }
     if (head && head.seq > lastSeq) {
       this.problems.push({ seq: lastSeq + 1, kind: 'truncated', detail: `log ends at ${lastSeq} but its head says ${head.seq}` });
     } else if (head && head.seq === lastSeq && head.hash !== this.#prev) {

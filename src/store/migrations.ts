@@ -88,7 +88,14 @@ CREATE TABLE settings (
 `);
 
 /** The one migration list both adapters apply. Append only: never edit a released migration. */
-export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'initial', sql: initial }];
+// The head's seal: HMAC(server-derived key, seq:hash), written with every append. Without the key,
+// someone who rewrites records and recomputes the chain cannot produce a matching seal.
+const headSeal = both(() => 'ALTER TABLE audit_head ADD COLUMN seal TEXT');
+
+export const MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: 'initial', sql: initial },
+  { id: 2, name: 'audit head seal', sql: headSeal },
+];
 
 /** Records applied ids; created outside the numbered list because it must exist to read it. */
 export const MIGRATIONS_TABLE_SQL: Record<Dialect, string> = both((t) => `

@@ -37,12 +37,13 @@ export function parseStoreUrl(url: string, baseDir: string = process.cwd()): Sto
 }
 
 /** Opens the store `url` names and brings its schema up to date before returning it. */
-export async function openStore(url: string, opts: { baseDir?: string } = {}): Promise<Store> {
+export async function openStore(url: string, opts: { baseDir?: string; auditSealKey?: string } = {}): Promise<Store> {
   const target = parseStoreUrl(url, opts.baseDir);
+  const seal = opts.auditSealKey === undefined ? {} : { auditSealKey: opts.auditSealKey };
   // The pg driver is loaded only for a PostgreSQL store.
   const store: Store = target.kind === 'sqlite'
-    ? new SqliteStore({ path: target.path })
-    : new (await import('./postgres/postgres-store.ts')).PostgresStore({ url: target.url, ...(target.schema === undefined ? {} : { schema: target.schema }) });
+    ? new SqliteStore({ path: target.path, ...seal })
+    : new (await import('./postgres/postgres-store.ts')).PostgresStore({ url: target.url, ...seal, ...(target.schema === undefined ? {} : { schema: target.schema }) });
   try {
     await store.migrate();
   } catch (err) {

@@ -40,8 +40,8 @@ export const SQL = {
   // Never moves last_used_at backwards (batches from several instances may arrive out of order).
   touchApiKey: 'UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)',
 
-  auditHead: 'SELECT seq, hash FROM audit_head WHERE id = 1',
-  setAuditHead: 'INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+  auditHead: 'SELECT seq, hash, seal FROM audit_head WHERE id = 1',
+  setAuditHead: 'INSERT INTO audit_head (id, seq, hash, seal) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, seal = excluded.seal',
   insertAuditRow: `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${marks(1, AUDIT_COLUMN_COUNT)})`,
   scanAudit: `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
 

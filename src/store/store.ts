@@ -31,6 +31,8 @@ export interface AuditQuery {
 export interface AuditHead {
   seq: number;
   hash: string;
+  /** HMAC over `seq:hash` with the audit seal key (see core/hash-chain.ts sealHead); null when the store has no key. */
+  seal?: string | null;
 }
 
 /**

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { verifyAudit } from '../../src/audit/verify-audit.ts';
+import { auditSealKey, hashRecord } from '../../src/core/hash-chain.ts';
 import type { AuditEntry } from '../../src/core/types.ts';
 import { startHarness, type Harness } from '../helpers/gateway-harness.ts';
 import { attackConfig, bearer, rawExchange, rawGet, snapshot } from './attack-kit.ts';
@@ -128,6 +129,37 @@ describe('audit tampering is detected (case 41)', () => {
       assert.equal((await verifyAudit(h.core.store)).ok, true);
     });
   }
+
+  it('a rewrite with the chain and head recomputed (no server secret) verifies unkeyed, but fails the head seal', async () => {
+    const tail = await h.core.store.scanAudit(denySeq - 1, 10_000);
+    const head = (await h.core.store.getAuditHead())!;
+    const sealKey = auditSealKey(h.core.secret.reveal());
+    // What an attacker with write access to the database file can do: rewrite, then recompute every hash after it.
+    let prev = tail[0]!.prevHash;
+    for (const r of tail) {
+      const forged = r.seq === denySeq ? { ...r, decision: 'allow' as const } : r;
+      const hash = hashRecord(prev, r.seq, forged);
+      db.prepare('UPDATE audit_log SET decision = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(forged.decision, prev, hash, r.seq);
+      prev = hash;
+    }
+    db.prepare('UPDATE audit_head SET hash = ? WHERE id = 1').run(prev);
+    try {
+      assert.equal((await verifyAudit(h.core.store)).ok, true, 'an unkeyed chain alone cannot tell');
+      const v = await verifyAudit(h.core.store, { sealKey });
+      assert.equal(v.ok, false);
+      assert.deepEqual(v.problems.map((p) => p.kind), ['unsealed']);
+      const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        execFile(process.execPath, [join(process.cwd(), 'src/cli/main.ts'), '--config', h.configFile, 'audit', 'verify'], { env: { ...process.env, GATEHOUSE_SERVER_SECRET: '' } }, (err, stdout) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout }));
+      });
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(run.stdout, /unsealed/);
+    } finally {
+      for (const r of tail) db.prepare('UPDATE audit_log SET decision = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(r.decision, r.prevHash, r.hash, r.seq);
+      db.prepare('UPDATE audit_head SET hash = ? WHERE id = 1').run(head.hash);
+    }
+    assert.equal((await verifyAudit(h.core.store, { sealKey })).ok, true, 'restored: intact and sealed');
+  });
 
   it('a deleted middle record is reported by seq, by verifyAudit and by `gatehouse audit verify` (exit 1)', async (t) => {
     const audit = await h.core.store.queryAudit({ limit: 10_000, order: 'asc' });

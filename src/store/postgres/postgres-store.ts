@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { ConfigError, conflict, notFound } from '../../core/errors.ts';
-import { chainEntries } from '../../core/hash-chain.ts';
+import { chainEntries, sealHead } from '../../core/hash-chain.ts';
 import type { Agent, ApiKeyRecord, AuditEntry, AuditRecord } from '../../core/types.ts';
 import { buildAuditQuery, pageSize } from '../audit-query-sql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, pendingMigrations, type Migration } from '../migrations.ts';
@@ -21,6 +21,8 @@ export interface PostgresStoreOptions {
   onIdleError?: (err: Error) => void;
   /** Override the migration list (tests of the migration runner). */
   migrations?: readonly Migration[];
+  /** Seals the audit head with every append (core/hash-chain.ts auditSealKey). */
+  auditSealKey?: string;
 }
 
 type Row = Record<string, unknown>;
@@ -46,6 +48,7 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
   readonly #migrations: readonly Migration[];
+  readonly #sealKey: string | undefined;
   #closed = false;
 
   constructor(opts: PostgresStoreOptions) {
@@ -54,6 +57,7 @@ export class PostgresStore implements Store {
     }
     this.#schema = opts.schema;
     this.#migrations = opts.migrations ?? MIGRATIONS;
+    this.#sealKey = opts.auditSealKey;
     this.#pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.max ?? 10,
@@ -153,11 +157,11 @@ export class PostgresStore implements Store {
     return this.#tx(async (c) => {
       // Every replica takes the same lock before reading the head, so they chain one after another.
       await c.query(LOCK_SQL, [LOCK_CLASS, `audit:${this.#schema ?? ''}`]);
-      const head = mapOne((await c.query<Row>(SQL.auditHead)).rows, (r) => ({ seq: Number(r.seq), hash: String(r.hash) }));
+      const head = mapOne((await c.query<Row>(SQL.auditHead)).rows, (r) => ({ seq: Number(r.seq), hash: String(r.hash), seal: r.seal === null || r.seal === undefined ? null : String(r.seal) }));
       const records = chainEntries(head, storable);
       for (const { sql, params } of insertAuditStatements(records)) await c.query(sql, params);
       const last = records[records.length - 1] as AuditRecord;
-      await c.query(SQL.setAuditHead, [last.seq, last.hash]);
+      await c.query(SQL.setAuditHead, [last.seq, last.hash, this.#sealKey === undefined ? null : sealHead(this.#sealKey, last.seq, last.hash)]);
       return records;
     });
   }
@@ -172,7 +176,7 @@ export class PostgresStore implements Store {
   }
 
   async getAuditHead(): Promise<AuditHead | undefined> {
-    return mapOne(await this.#rows(SQL.auditHead), (r) => ({ seq: Number(r.seq), hash: String(r.hash) }));
+    return mapOne(await this.#rows(SQL.auditHead), (r) => ({ seq: Number(r.seq), hash: String(r.hash), seal: r.seal === null || r.seal === undefined ? null : String(r.seal) }));
   }
 
   async getSetting(key: string): Promise<string | undefined> {

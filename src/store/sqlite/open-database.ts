@@ -14,7 +14,18 @@ export function openDatabase(path: string, busyTimeoutMs: number): DatabaseSync 
   const inMemory = path === MEMORY_PATH;
   if (!inMemory) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    closeSync(openSync(path, 'a', 0o600));
+    // Create the file only when it is missing. Never open and close an existing database file
+    // ourselves: closing any descriptor of a file drops every POSIX lock this process holds on it,
+    // including the locks of SQLite connections already open here (e.g. the audit writer thread's
+    // sibling). Another process would then believe it is the last connection, checkpoint and
+    // delete the WAL, and this process would go on committing into an unlinked file.
+    if (!existsSync(path)) {
+      try {
+        closeSync(openSync(path, 'wx', 0o600));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // created meanwhile: fine
+      }
+    }
     chmodSync(path, 0o600);
   }
   const db = new DatabaseSync(path);

@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { conflict, notFound } from '../../core/errors.ts';
-import { chainEntries } from '../../core/hash-chain.ts';
+import { chainEntries, sealHead } from '../../core/hash-chain.ts';
 import type { Agent, ApiKeyRecord, AuditEntry, AuditRecord } from '../../core/types.ts';
 import { buildAuditQuery, pageSize } from '../audit-query-sql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, pendingMigrations, type Migration } from '../migrations.ts';
@@ -16,6 +16,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Override the migration list (tests of the migration runner). */
   migrations?: readonly Migration[];
+  /** Seals the audit head with every append (core/hash-chain.ts auditSealKey). */
+  auditSealKey?: string;
 }
 
 type Row = Record<string, unknown>;
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #path: string;
   readonly #migrations: readonly Migration[];
+  readonly #sealKey: string | undefined;
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
   /** Bumped by this connection's own agent/key writes (data_version only counts other connections'). */
@@ -44,6 +47,7 @@ export class SqliteStore implements Store {
   constructor(opts: SqliteStoreOptions) {
     this.#path = opts.path;
     this.#migrations = opts.migrations ?? MIGRATIONS;
+    this.#sealKey = opts.auditSealKey;
     this.#db = openDatabase(opts.path, opts.busyTimeoutMs ?? 5000);
   }
 
@@ -153,7 +157,7 @@ export class SqliteStore implements Store {
       const records = chainEntries(this.#head(), storable);
       for (const rec of records) this.#run(SQL.insertAuditRow, ...auditToParams(rec));
       const last = records[records.length - 1] as AuditRecord;
-      this.#run(SQL.setAuditHead, last.seq, last.hash);
+      this.#run(SQL.setAuditHead, last.seq, last.hash, this.#sealKey === undefined ? null : sealHead(this.#sealKey, last.seq, last.hash));
       return records;
     });
   }
@@ -187,7 +191,7 @@ export class SqliteStore implements Store {
   }
 
   #head(): AuditHead | undefined {
-    return mapOne(this.#get(SQL.auditHead), (r) => ({ seq: Number(r.seq), hash: String(r.hash) }));
+    return mapOne(this.#get(SQL.auditHead), (r) => ({ seq: Number(r.seq), hash: String(r.hash), seal: r.seal === null || r.seal === undefined ? null : String(r.seal) }));
   }
 
   /** Runs `fn` in a write transaction; any throw rolls everything back. */
