@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { serviceSkipReason, testServiceUrl } from '../src/store/service-availability.ts';
 import { verifyAudit } from '../src/audit/verify-audit.ts';
+import { auditSealKey } from '../src/core/hash-chain.ts';
 import { defaultConfig, startHarness, type Harness } from './helpers/gateway-harness.ts';
 
 // Two Gatehouse processes' worth of state (two gateways) on one PostgreSQL schema and one Redis:
@@ -57,7 +58,8 @@ describe('replicas on PostgreSQL + Redis', { skip }, () => {
 
   it('both replicas extend one intact audit chain', async () => {
     await Promise.all([a.gw.audit.flush(), b.gw.audit.flush()]);
-    const v = await verifyAudit(a.core.store);
+    // Both replicas seal the head with the key derived from the shared server secret.
+    const v = await verifyAudit(a.core.store, { sealKey: auditSealKey(a.core.secret.reveal()) });
     assert.equal(v.ok, true, JSON.stringify(v.problems));
     const requests = await a.core.store.queryAudit({ kind: 'request', limit: 1000, order: 'asc' });
     assert.equal(requests.length, 3 + 6);

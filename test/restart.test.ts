@@ -2,6 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from './helpers/gateway-harness.ts';
 import { verifyAudit } from '../src/audit/verify-audit.ts';
+import { auditSealKey } from '../src/core/hash-chain.ts';
 
 describe('restart keeps agents, keys, policies and the audit chain', () => {
   let h: Harness;
@@ -24,7 +25,7 @@ describe('restart keeps agents, keys, policies and the audit chain', () => {
     assert.equal((await h.request('/api/a', { method: 'DELETE', headers: { authorization: `Bearer ${reader.key}` } })).status, 403, 'policies survive');
     assert.equal((await h.request('/api/a', { headers: { authorization: `Bearer ${revoked.key}` } })).status, 401, 'revocations survive');
     await h.gw.audit.flush();
-    const v = await verifyAudit(h.core.store);
+    const v = await verifyAudit(h.core.store, { sealKey: auditSealKey(h.core.secret.reveal()) });
     assert.equal(v.ok, true, JSON.stringify(v.problems));
     assert.equal(v.count, beforeCount + 3);
   });
