@@ -10,7 +10,7 @@ import type { Harness } from '../helpers/gateway-harness.ts';
  *
  * Where each case lives: 22, 41 (at rest) credentials.test.ts · 25–30 paths.test.ts ·
  * 31–32 identity-headers.test.ts · 33–35 parsing-limits.test.ts · 36–39 authorization.test.ts ·
- * 40, 41 (tampering) audit-faults.test.ts.
+ * 40, 41 (tampering) audit-faults.test.ts · per-address limits, lockout, upgrades limits.test.ts.
  */
 
 /** Routes and rules the attack files share. Auth-failure lockout is raised so 401 rows don't lock out 127.0.0.1. */
