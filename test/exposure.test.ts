@@ -37,6 +37,13 @@ describe('exposure: loopback by default, TLS for anything else', () => {
     );
   });
 
+  it('a TLS file that cannot be read is a config error naming the field, and nothing stays running', async () => {
+    await assert.rejects(
+      startHarness((u) => ({ ...defaultConfig(u), admin: { listen: { port: 0, tls: { ...tls, key: join(fixtures, 'missing.pem') } } } })),
+      (err: unknown) => err instanceof ConfigError && /admin\.listen\.tls\.key: cannot read .*missing\.pem \(ENOENT\)/.test(err.message),
+    );
+  });
+
   it('serves both listeners over TLS ≥ 1.2 when configured; older protocols are refused', async () => {
     h = await startHarness((u) => ({ ...defaultConfig(u), server: { listen: { port: 0, tls } }, admin: { listen: { port: 0, tls } } }));
     assert.match(h.gw.dataUrl, /^https:/);

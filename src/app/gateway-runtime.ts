@@ -39,7 +39,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Starts both listeners over an opened core. Throws ConfigError before binding anything if exposure rules fail. */
 export interface StartOptions {
   logger: Logger;
   metrics?: Metrics;
@@ -47,6 +46,10 @@ export interface StartOptions {
   auditSink?: Pick<Store, 'appendAudit'>;
 }
 
+/**
+ * Starts both listeners over an opened core. Throws ConfigError before binding anything if exposure
+ * rules fail; on any failure, whatever was already started is stopped again.
+ */
 export async function startGateway(core: LocalCore, opts: StartOptions): Promise<RunningGateway> {
   const { logger } = opts;
   const config = core.loaded.config;
@@ -63,20 +66,30 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
     authFailures: config.rateLimit.authFailures,
     onError: (err) => logger.error({ err }, 'rate limiter backend error; limited requests are refused (503) until it recovers'),
   });
+  // Nothing half-started may keep the process alive (Redis sockets, the writer thread, timers).
+  const undo: Array<() => unknown> = [() => limiter.close()];
+  const abandon = async (err: unknown): Promise<never> => {
+    for (const step of undo.reverse()) await Promise.resolve().then(step).catch(() => undefined);
+    throw err;
+  };
   // SQLite: audit writes (hash chain, inserts, WAL checkpoints) run on their own thread and connection.
   const sink = !opts.auditSink && core.store.kind === 'sqlite' && !config.store.url.endsWith(':memory:') ? new WorkerAuditSink({ url: config.store.url, baseDir: core.loaded.baseDir, auditSealKey: auditSealKey(core.secret.reveal()) }) : undefined;
-  await sink?.start();
+  if (sink) undo.push(() => sink.close());
+  await sink?.start().catch(abandon);
   const audit = new AuditQueue(opts.auditSink ?? sink ?? core.store, {
     ...config.audit,
     onError: (err) => logger.error({ err }, 'audit write failed; requests are refused until it recovers'),
     onDepth: (n) => metrics.auditQueueDepth.set(n),
   });
+  undo.push(() => audit.close());
   const forwarder = new Forwarder();
+  undo.push(() => forwarder.close());
   let state: RuntimeState = buildRuntimeState(config, core.policy());
   const deps: GatewayDeps = { state: () => state, keys: core.keys, limiter, audit, forwarder, metrics, logger, clock: core.clock };
 
-  const data = createDataPlane(deps, core.loaded.baseDir);
-  const newAdminToken = await ensureAdminToken(core.store, core.secret);
+  const data = await Promise.resolve().then(() => createDataPlane(deps, core.loaded.baseDir)).catch(abandon); // reads TLS files
+  undo.push(() => data.close());
+  const newAdminToken = await ensureAdminToken(core.store, core.secret).catch(abandon);
   const adminHandler = createAdminHandler({
     ops: new LocalAdminOps(core, 'admin-api', { config: () => state.config }),
     verifyToken: (t) => verifyAdminToken(core.store, core.secret, t),
@@ -94,18 +107,10 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
       return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
     },
   });
-  const admin = createListener(config.admin.listen, core.loaded.baseDir, config.server.limits, adminHandler);
-  try {
-    await listen(data, config.server.listen, 'server.listen');
-    await listen(admin, config.admin.listen, 'admin.listen');
-  } catch (err) {
-    // Nothing half-started may keep the process alive (Redis sockets, the writer thread, timers).
-    data.close();
-    admin.close();
-    await audit.close().catch(() => undefined);
-    await Promise.all([sink?.close(), limiter.close(), forwarder.close()]);
-    throw err;
-  }
+  const admin = await Promise.resolve().then(() => createListener('admin.listen', config.admin.listen, core.loaded.baseDir, config.server.limits, adminHandler)).catch(abandon);
+  undo.push(() => admin.close());
+  await listen(data, config.server.listen, 'server.listen').catch(abandon);
+  await listen(admin, config.admin.listen, 'admin.listen').catch(abandon);
   const touch = setInterval(() => void core.keys.flushLastUsed(sink ?? core.store).catch((err) => logger.warn({ err }, 'could not record key last-used times')), 5_000);
   touch.unref();
 

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { clientAddressFrom } from '../core/forwarding-headers.ts';
-import { statusTitle } from '../core/errors.ts';
+import { ConfigError, statusTitle } from '../core/errors.ts';
 import type { ListenerConfig } from '../config/schema.ts';
 import { newId } from '../identity/ids.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
@@ -14,7 +14,7 @@ import { peerAddress } from './forwarder.ts';
 import { writeAudit } from './stages/audit.ts';
 
 /** Node HTTP server options shared by both listeners: strict parsing and slow-client timeouts. */
-export function createListener(listen: ListenerConfig, baseDir: string, limits: { maxHeaderBytes: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number }, handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+export function createListener(field: string, listen: ListenerConfig, baseDir: string, limits: { maxHeaderBytes: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number }, handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const options = {
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
@@ -28,7 +28,20 @@ export function createListener(listen: ListenerConfig, baseDir: string, limits: 
     requireHostHeader: true,
   };
   if (listen.tls) {
-    return createHttpsServer({ ...options, cert: readFileSync(resolve(baseDir, listen.tls.cert)), key: readFileSync(resolve(baseDir, listen.tls.key)), minVersion: listen.tls.minVersion }, handler);
+    const read = (which: 'cert' | 'key'): Buffer => {
+      const path = resolve(baseDir, listen.tls![which]);
+      try {
+        return readFileSync(path);
+      } catch (err) {
+        throw new ConfigError([`${field}.tls.${which}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+      }
+    };
+    try {
+      return createHttpsServer({ ...options, cert: read('cert'), key: read('key'), minVersion: listen.tls.minVersion }, handler);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError([`${field}.tls: the certificate and key are not usable (${(err as Error).message})`]);
+    }
   }
   return createHttpServer(options, handler);
 }
@@ -37,7 +50,7 @@ export function createListener(listen: ListenerConfig, baseDir: string, limits: 
 export function createDataPlane(deps: GatewayDeps, baseDir: string): Server {
   const stages = buildStages(deps);
   const cfg = deps.state().config;
-  const server = createListener(cfg.server.listen, baseDir, cfg.server.limits, (req, res) => {
+  const server = createListener('server.listen', cfg.server.listen, baseDir, cfg.server.limits, (req, res) => {
     const ctx = newContext(deps, req, false);
     const socket = req.socket;
     inPipeline.set(socket, { ctx, res });
