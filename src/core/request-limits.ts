@@ -2,19 +2,6 @@
 export const METHOD_OVERRIDE_HEADERS: readonly string[] = ['x-http-method-override', 'x-method-override', 'x-http-method'];
 
 /**
- * Size of the request header block as received: for each line `name: value\r\n`, i.e.
- * name + value + 4. Node decodes header bytes as latin1, so string length equals byte count.
- * `rawHeaders` is node's flat `[name, value, name, value, …]` list.
- */
-export function headerBytes(rawHeaders: readonly string[]): number {
-  let total = 0;
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    total += (rawHeaders[i] ?? '').length + (rawHeaders[i + 1] ?? '').length + 4;
-  }
-  return total;
-}
-
-/**
  * The value of the first method-override header (any case), or `undefined` when there is none.
  * The gateway rejects such requests (400 `method_override_rejected`) instead of ignoring them.
  * Compare with `undefined`: an empty value is still an attempt and is returned as `''`.
