@@ -1,25 +1,18 @@
 import type { ReasonCode } from '../../core/reasons.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
 import { Rejection, type RequestContext } from '../context.ts';
-import { rateLimitHeaders } from '../../limits/rate-limit-headers.ts';
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="gatehouse"' };
 
 /**
- * The one place that decides identity. `public` routes skip it explicitly (and are rate-limited
- * per address instead); every other route needs exactly one well-formed credential.
+ * The one place that decides identity. `public` routes skip it explicitly; every other route
+ * needs exactly one well-formed credential.
  */
 export function authenticate(deps: GatewayDeps) {
   return async function authenticateStage(ctx: RequestContext): Promise<void> {
     const route = ctx.route!;
     if (route.auth === 'public') {
-      ctx.reasons.push('public_route');
-      const r = await deps.limiter.consume(`addr:${ctx.clientAddress}`, ctx.state.config.rateLimit.perAddress);
-      Object.assign(ctx.responseHeaders, rateLimitHeaders(r));
-      if (!r.allowed) {
-        deps.metrics.rateLimited.inc({ scope: 'address' });
-        throw new Rejection(429, 'rate_limited', 'too many requests', { reasons: ['public_route', 'rate_limited'], headers: rateLimitHeaders(r) });
-      }
+      ctx.reasons.push('public_route'); // limited per client address by the rate-limit stage
       return;
     }
     const lock = await deps.limiter.lockoutStatus(ctx.clientAddress);
