@@ -5,7 +5,7 @@ import { checkExposure } from '../config/exposure.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
 import { AuditQueue } from '../audit/audit-queue.ts';
-import { WorkerAuditSink } from '../audit/worker-audit-sink.ts';
+import { StoreWriterThread } from '../audit/store-writer-thread.ts';
 import { auditSealKey } from '../core/hash-chain.ts';
 import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.ts';
 import { Forwarder } from '../gateway/forwarder.ts';
@@ -73,7 +73,7 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
     throw err;
   };
   // SQLite: audit writes (hash chain, inserts, WAL checkpoints) run on their own thread and connection.
-  const sink = !opts.auditSink && core.store.kind === 'sqlite' && !config.store.url.endsWith(':memory:') ? new WorkerAuditSink({ url: config.store.url, baseDir: core.loaded.baseDir, auditSealKey: auditSealKey(core.secret.reveal()) }) : undefined;
+  const sink = !opts.auditSink && core.store.kind === 'sqlite' && !config.store.url.endsWith(':memory:') ? new StoreWriterThread({ url: config.store.url, baseDir: core.loaded.baseDir, auditSealKey: auditSealKey(core.secret.reveal()) }) : undefined;
   if (sink) undo.push(() => sink.close());
   await sink?.start().catch(abandon);
   const audit = new AuditQueue(opts.auditSink ?? sink ?? core.store, {

@@ -6,7 +6,7 @@ import type { Store } from '../store/store.ts';
 type Reply = { id: number; ok: true } | { id: number; ok: false; message: string } | { ready: true };
 
 // Same extension as this module: .ts when run from source, .js from the compiled package.
-const WORKER_URL = new URL(`./audit-writer-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_URL = new URL(`./store-writer-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
  * The store's background writes (`appendAudit`, `touchApiKeys`) on a worker thread with its own
@@ -14,7 +14,7 @@ const WORKER_URL = new URL(`./audit-writer-worker${import.meta.url.endsWith('.ts
  * in front of it is unchanged: a failed or crashed write rejects, the queue keeps the entries
  * and retries, and the gateway refuses requests meanwhile. A crashed worker is started again.
  */
-export class WorkerAuditSink implements Pick<Store, 'appendAudit' | 'touchApiKeys'> {
+export class StoreWriterThread implements Pick<Store, 'appendAudit' | 'touchApiKeys'> {
   readonly #opts: { url: string; baseDir: string; auditSealKey?: string };
   #worker: { w: Worker; ready: Promise<void> } | undefined;
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();

@@ -4,18 +4,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/open-store.ts';
-import { WorkerAuditSink } from './worker-audit-sink.ts';
+import { StoreWriterThread } from './store-writer-thread.ts';
 import { AuditQueue } from './audit-queue.ts';
 import { verifyAudit } from './verify-audit.ts';
 import { sampleEntry } from './memory-audit-store.test-helper.ts';
 
-describe('WorkerAuditSink (audit writes on their own thread and connection)', () => {
+describe('StoreWriterThread (background writes on their own thread and connection)', () => {
   it('writes batches that interleave correctly with writes from the main connection', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-worker-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const url = `sqlite:${join(dir, 'gh.db')}`;
     const main = await openStore(url);
-    const sink = new WorkerAuditSink({ url, baseDir: dir });
+    const sink = new StoreWriterThread({ url, baseDir: dir });
     await sink.start();
     const queue = new AuditQueue(sink, { queueSize: 100, batchSize: 7, flushIntervalMs: 1 });
     for (let i = 1; i <= 40; i++) {
@@ -36,7 +36,7 @@ describe('WorkerAuditSink (audit writes on their own thread and connection)', ()
     const dir = mkdtempSync(join(tmpdir(), 'gh-worker-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'a-file'), '');
-    const sink = new WorkerAuditSink({ url: `sqlite:${join(dir, 'a-file', 'gh.db')}`, baseDir: dir }); // ENOTDIR
+    const sink = new StoreWriterThread({ url: `sqlite:${join(dir, 'a-file', 'gh.db')}`, baseDir: dir }); // ENOTDIR
     await assert.rejects(sink.start());
     await sink.close();
   });
