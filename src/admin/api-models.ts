@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Agent, AuditRecord } from '../core/types.ts';
+import { CLIENT_AUTH_METHODS, type Agent, type AuditRecord } from '../core/types.ts';
 import type { ApiKeyView } from '../identity/api-key-service.ts';
 import type { AuditVerification, PolicyExplanation } from './admin-ops.ts';
 import { REASONS } from '../core/reasons.ts';
@@ -14,6 +14,7 @@ const reason = z.string().describe(`A reason code: ${REASONS.join(', ')}, or pol
 export const agentModel = z.object({
   id: z.string().describe('agt_…'), name: z.string(), spiffeId: z.string(), owner: z.string(), description: z.string(),
   labels: z.array(z.string()), scopes: z.array(z.string()), status: z.enum(['active', 'suspended', 'revoked']),
+  authMethods: z.array(z.enum(CLIENT_AUTH_METHODS)).describe('Token-endpoint client authentication methods this agent may use'),
   createdAt: epochMs, updatedAt: epochMs,
 });
 

@@ -73,12 +73,22 @@ export function loadConfig(opts: { file?: string; cwd?: string; env?: NodeJS.Pro
 /** Rules that span fields (the schema checks one field at a time). */
 function crossCheck(cfg: Config): string[] {
   const problems: string[] = [];
+  const resources = new Map<string, number>();
+  cfg.oauth.resources.forEach((r, i) => {
+    const prev = resources.get(r.uri);
+    if (prev !== undefined) problems.push(`oauth.resources[${i}].uri: duplicate resource "${r.uri}" (also oauth.resources[${prev}])`);
+    resources.set(r.uri, i);
+  });
+  if (cfg.oauth.defaultResource !== undefined && !resources.has(cfg.oauth.defaultResource)) problems.push(`oauth.defaultResource: "${cfg.oauth.defaultResource}" is not listed in oauth.resources`);
   const seen = new Map<string, number>();
   cfg.routes.forEach((r, i) => {
     const prev = seen.get(r.id);
     if (prev !== undefined) problems.push(`routes[${i}].id: duplicate route id "${r.id}" (also routes[${prev}])`);
     seen.set(r.id, i);
     if (r.stripPrefix !== undefined && !r.path.startsWith(r.stripPrefix)) problems.push(`routes[${i}].stripPrefix: must be a prefix of path "${r.path}"`);
+    if (r.resource !== undefined && !resources.has(r.resource)) problems.push(`routes[${i}].resource: "${r.resource}" is not listed in oauth.resources`);
+    if (r.accept?.includes('jwt') && r.resource === undefined) problems.push(`routes[${i}].accept: jwt needs routes[${i}].resource (the audience tokens must carry)`);
+    if (r.auth === 'public' && (r.accept !== undefined || r.passCallerToken)) problems.push(`routes[${i}].auth: a public route takes no credentials; remove accept/passCallerToken`);
   });
   const ruleIds = new Map<string, number>();
   cfg.policies.rules.forEach((rule, i) => {

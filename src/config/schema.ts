@@ -46,6 +46,16 @@ const routeSchema = z.strictObject({
   maxBodyBytes: z.number().int().nonnegative().optional().describe('Request body limit for this route (defaults to server.limits.maxBodyBytes).'),
   rateLimit: bucket.optional().describe('Per-agent bucket for this route (overrides rateLimit.perAgent).'),
   websocket: z.boolean().default(false).describe('Allow WebSocket upgrades on this route (after authentication and authorization).'),
+  resource: z.url().optional().describe('The RFC 8707 resource (JWT `aud`) this route serves; must be listed in oauth.resources. Needed to accept JWTs.'),
+  accept: z
+    .array(z.enum(['apiKey', 'jwt']))
+    .min(1)
+    .optional()
+    .describe('Credentials this route accepts. Default: apiKey and jwt when the route has a resource, else apiKey only.'),
+  passCallerToken: z
+    .boolean()
+    .default(false)
+    .describe("Forward the caller's own Authorization header to the upstream. Off: the upstream gets Gatehouse's signed identity assertion instead."),
 });
 
 const ruleSchema = z.strictObject({
@@ -62,6 +72,51 @@ const ruleSchema = z.strictObject({
   methods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', '*'])).min(1).describe('HTTP methods; "*" = any.'),
   paths: z.array(z.string().regex(/^\/[^?#]*$/)).min(1).describe('Canonical path patterns: exact, or a prefix ending in "/*". "{agent}" matches the calling agent\'s own name.'),
   routes: z.array(z.string().regex(NAME)).optional().describe('Limit the rule to these route ids.'),
+});
+
+const scopeList = z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'not an RFC 6749 scope token'));
+
+const resourceSchema = z.strictObject({
+  uri: z.url().describe('The resource indicator (RFC 8707): an absolute URI, issued as the token `aud`.'),
+  agents: z
+    .strictObject({
+      names: z.array(z.string().regex(NAME)).optional().describe('Only these agents may obtain tokens for it.'),
+      labels: z.array(z.string().min(1)).optional().describe('Only agents carrying every one of these labels may obtain tokens for it.'),
+    })
+    .optional()
+    .describe('Who may request this resource. Absent = every agent.'),
+  scopes: scopeList.optional().describe('Scopes meaningful for this resource; a token for it never carries others. Absent = any of the agent\'s scopes.'),
+});
+
+const oauthSchema = z.strictObject({
+  issuer: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Issuer identifier (`iss` of every token) and base URL of the endpoints. Default: the data-plane URL, http(s)://<host>:<port>.'),
+  accessTokenTtlSeconds: z.number().int().min(30).max(3600).default(300).describe('Access-token lifetime (capped at 1 hour).'),
+  clockSkewSeconds: z.number().int().min(0).max(30).default(30).describe('Tolerance for exp/nbf/iat of tokens and assertions (at most 30 s).'),
+  maxAssertionLifetimeSeconds: z.number().int().min(30).max(900).default(300).describe('Client and federation assertions may expire at most this far ahead.'),
+  maxDelegationDepth: z.number().int().min(1).max(10).default(3).describe('Longest token-exchange actor chain (act nesting).'),
+  signing: z
+    .strictObject({
+      alg: z.enum(['ES256', 'EdDSA']).default('ES256').describe('Algorithm of new signing keys.'),
+      rotationHours: z.number().min(0.01).max(8760).default(24).describe('Automatic signing-key rotation period. The next key is published a full period before it signs.'),
+    })
+    .prefault({}),
+  clientSecrets: z
+    .strictObject({
+      defaultTtlDays: z.number().int().min(1).max(3650).default(90).describe('Lifetime of a new client secret.'),
+      rotationOverlapHours: z.number().min(0).max(720).default(24).describe('How long the old secret keeps working after a rotation.'),
+    })
+    .prefault({}),
+  resources: z.array(resourceSchema).default([]).describe('Audiences tokens may be issued for (RFC 8707). Unknown resources get invalid_target.'),
+  defaultResource: z.url().optional().describe('The resource used when a token request names none; must be one of resources.'),
+  upstreamAssertion: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Send upstreams a signed identity JWT (header x-gatehouse-identity, verifiable with the JWKS).'),
+      ttlSeconds: z.number().int().min(5).max(60).default(60).describe('Lifetime of the identity assertion.'),
+    })
+    .prefault({}),
 });
 
 export const configSchema = z.strictObject({
@@ -104,6 +159,10 @@ export const configSchema = z.strictObject({
         .string()
         .default('./.gatehouse/server.secret')
         .describe('File holding the HMAC key for credential hashes; created (0600) on first start. Env GATEHOUSE_SERVER_SECRET overrides. Replicas must share it.'),
+      masterKeyFile: z
+        .string()
+        .default('./.gatehouse/master.key')
+        .describe('File holding the AES-256-GCM key that encrypts token-signing keys at rest; created (0600) on first start. Env GATEHOUSE_MASTER_KEY overrides. Replicas must share it.'),
     })
     .prefault({}),
   apiKeys: z
@@ -129,6 +188,7 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  oauth: oauthSchema.prefault({}).describe('The OAuth 2.1 token service for agents (docs/oauth.md).'),
   routes: z.array(routeSchema).default([]).describe('Routes: host + path pattern → upstream. No route = 404, nothing forwarded.'),
   policies: z
     .strictObject({
@@ -156,5 +216,12 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type RuleConfig = z.infer<typeof ruleSchema>;
+export type OAuthConfig = z.infer<typeof oauthSchema>;
+export type ResourceConfig = z.infer<typeof resourceSchema>;
 export type BucketConfig = z.infer<typeof bucket>;
 export type ListenerConfig = Config['server']['listen'];
+
+/** The credentials a strict route accepts: explicit `accept`, else JWTs too when it names a resource. */
+export function acceptedCredentials(route: RouteConfig): ReadonlyArray<'apiKey' | 'jwt'> {
+  return route.accept ?? (route.resource === undefined ? ['apiKey'] : ['apiKey', 'jwt']);
+}

@@ -18,7 +18,11 @@ export const API_KEY_LENGTH = API_KEY_PREFIX.length + API_KEY_BODY_LENGTH + API_
 
 /** What a secret scanner should look for (not anchored, not global, so it is safe to share). */
 export const API_KEY_PATTERN = /\bgth_[0-9A-Za-z]{49}\b/;
-const EXACT = /^gth_[0-9A-Za-z]{49}$/;
+
+/** Token-endpoint client secrets share the format under their own prefix (scanner: /\bgcs_[0-9A-Za-z]{49}\b/). */
+export const CLIENT_SECRET_PREFIX = 'gcs_';
+export const CLIENT_SECRET_PATTERN = /\bgcs_[0-9A-Za-z]{49}\b/;
+const EXACT: Record<string, RegExp> = { [API_KEY_PREFIX]: /^gth_[0-9A-Za-z]{49}$/, [CLIENT_SECRET_PREFIX]: /^gcs_[0-9A-Za-z]{49}$/ };
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const MAX_RANDOM = 1n << BigInt(API_KEY_RANDOM_BYTES * 8);
@@ -39,13 +43,18 @@ const checksum = (s: string): string => toBase62(BigInt(crc32(s)), API_KEY_CHECK
 
 /** Generates a new key from 32 injected random bytes. */
 export function generateApiKey(random: RandomBytes): string {
+  return generateCredential(API_KEY_PREFIX, random);
+}
+
+/** Generates a credential of this format under `prefix` (gth_ API key, gcs_ client secret). */
+export function generateCredential(prefix: typeof API_KEY_PREFIX | typeof CLIENT_SECRET_PREFIX, random: RandomBytes): string {
   const bytes = random(API_KEY_RANDOM_BYTES);
   // Fail closed on a broken randomness source rather than mint a short key.
   if (!(bytes instanceof Uint8Array) || bytes.length !== API_KEY_RANDOM_BYTES) {
     throw new Error(`RandomBytes returned ${bytes?.length} bytes, expected ${API_KEY_RANDOM_BYTES}`);
   }
   const n = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
-  const head = API_KEY_PREFIX + toBase62(n, API_KEY_BODY_LENGTH);
+  const head = prefix + toBase62(n, API_KEY_BODY_LENGTH);
   return head + checksum(head);
 }
 
@@ -54,11 +63,16 @@ export function generateApiKey(random: RandomBytes): string {
  * value the generator can produce, and the checksum. No trimming: any whitespace or newline fails.
  */
 export function parseApiKey(candidate: string): { ok: true } | { ok: false; reason: 'credential_malformed' } {
+  return parseCredential(API_KEY_PREFIX, candidate);
+}
+
+/** parseApiKey for any prefix of this format. */
+export function parseCredential(prefix: typeof API_KEY_PREFIX | typeof CLIENT_SECRET_PREFIX, candidate: string): { ok: true } | { ok: false; reason: 'credential_malformed' } {
   const bad = { ok: false, reason: 'credential_malformed' } as const;
-  if (typeof candidate !== 'string' || candidate.length !== API_KEY_LENGTH || !EXACT.test(candidate)) return bad;
+  if (typeof candidate !== 'string' || candidate.length !== API_KEY_LENGTH || !EXACT[prefix]!.test(candidate)) return bad;
   const head = candidate.slice(0, API_KEY_LENGTH - API_KEY_CHECKSUM_LENGTH);
   // Fixed width and an ASCII-ordered alphabet: string order is numeric order, no BigInt needed per request.
-  if (head.slice(API_KEY_PREFIX.length) > MAX_BODY) return bad;
+  if (head.slice(prefix.length) > MAX_BODY) return bad;
   return checksum(head) === candidate.slice(-API_KEY_CHECKSUM_LENGTH) ? { ok: true } : bad;
 }
 

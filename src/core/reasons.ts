@@ -10,6 +10,11 @@ export const REASONS = [
   'public_route', 'credential_missing', 'credential_malformed', 'credential_in_query', 'credential_ambiguous',
   'credential_unknown', 'credential_expired', 'credential_revoked', 'agent_suspended', 'agent_revoked', 'authenticated',
   'address_locked_out',
+  // JWT access tokens (gateway and token endpoint)
+  'token_malformed', 'token_invalid', 'token_expired', 'token_wrong_audience', 'token_revoked', 'credential_not_accepted',
+  // the token service (OAuth endpoints)
+  'oauth_request_invalid', 'client_auth_failed', 'grant_invalid', 'scope_invalid', 'target_invalid', 'grant_unsupported',
+  'token_issued', 'token_exchanged', 'token_introspected', 'token_revocation',
   // authorization
   'policy_permit', 'policy_forbid', 'default_deny', 'policy_error',
   // limits / forwarding / audit

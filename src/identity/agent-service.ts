@@ -1,6 +1,6 @@
 import { badRequest, conflict, GatehouseError, notFound } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Agent, AgentStatus, AuditEntry } from '../core/types.ts';
+import { CLIENT_AUTH_METHODS, type Agent, type AgentStatus, type AuditEntry, type ClientAuthMethod } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
 import { newId } from './ids.ts';
 import { adminAuditEntry } from './admin-audit.ts';
@@ -15,6 +15,7 @@ export interface CreateAgentInput {
   description?: string;
   labels?: string[];
   scopes?: string[];
+  authMethods?: ClientAuthMethod[];
 }
 
 /** Agent identities: creation, lookup and the status lifecycle (active ⇄ suspended → revoked). */
@@ -35,6 +36,7 @@ export class AgentService {
     const scopes = unique(input.scopes ?? []);
     for (const l of labels) if (!LABEL.test(l)) throw badRequest('label_invalid', `label "${l}" is not valid`);
     for (const s of scopes) if (!SCOPE.test(s)) throw badRequest('scope_invalid', `scope "${s}" is not valid`);
+    const authMethods = checkAuthMethods(input.authMethods ?? []);
     if (await this.#store.getAgentByName(input.name)) throw conflict('agent_exists', `an agent named "${input.name}" already exists`);
     const now = this.#clock.now();
     const agent: Agent = {
@@ -46,11 +48,12 @@ export class AgentService {
       labels,
       scopes,
       status: 'active',
+      authMethods,
       createdAt: now,
       updatedAt: now,
     };
     await this.#store.createAgent(agent);
-    await this.#audit('agent.create', actor, agent, { labels, scopes });
+    await this.#audit('agent.create', actor, agent, { labels, scopes, authMethods });
     return agent;
   }
 
@@ -76,10 +79,29 @@ export class AgentService {
     return updated;
   }
 
+  /** Registers exactly these token-endpoint authentication methods for the agent (replacing the previous set). */
+  async setAuthMethods(ref: string, methods: ClientAuthMethod[], actor: string): Promise<Agent> {
+    const agent = await this.get(ref);
+    if (agent.status === 'revoked') throw conflict('agent_revoked', `agent "${agent.name}" is revoked; revocation is final`);
+    const authMethods = checkAuthMethods(methods);
+    const updated = await this.#store.updateAgent(agent.id, { authMethods, updatedAt: this.#clock.now() });
+    if (!updated) throw new GatehouseError('agent_not_found', 404, `no agent "${ref}"`);
+    await this.#audit('agent.auth_methods', actor, updated, { from: agent.authMethods, to: authMethods });
+    return updated;
+  }
+
   async #audit(action: string, actor: string, agent: Agent, details: Record<string, unknown>): Promise<void> {
     const entry: AuditEntry = adminAuditEntry({ time: this.#clock.now(), action, actor, agent, details });
     await this.#store.appendAudit([entry]);
   }
+}
+
+function checkAuthMethods(methods: readonly string[]): ClientAuthMethod[] {
+  const known: readonly string[] = CLIENT_AUTH_METHODS;
+  for (const m of methods) {
+    if (!known.includes(m)) throw badRequest('auth_method_invalid', `unknown token endpoint auth method "${m}" (one of ${CLIENT_AUTH_METHODS.join(', ')})`);
+  }
+  return unique([...methods]) as ClientAuthMethod[];
 }
 
 function unique(xs: string[]): string[] {

@@ -5,6 +5,7 @@ import type { Agent, ApiKeyRecord } from '../core/types.ts';
 import type { ReasonCode } from '../core/reasons.ts';
 import { generateApiKey, hashApiKey, keyHint, parseApiKey, safeEqualHex } from '../core/api-key-format.ts';
 import type { Store } from '../store/store.ts';
+import { StampedCache } from '../store/stamped-cache.ts';
 import type { AgentService } from './agent-service.ts';
 import { adminAuditEntry } from './admin-audit.ts';
 import { newId, systemRandom } from './ids.ts';
@@ -37,8 +38,7 @@ export class ApiKeyService {
   readonly #defaults: { ttlDays: number; overlapHours: number };
   /** last-used times, flushed in batches off the request path. */
   readonly #touched = new Map<string, number>();
-  readonly #cache = new Map<string, { key: ApiKeyRecord; agent: Agent | undefined }>();
-  #cacheStamp: string | undefined;
+  readonly #cache: StampedCache<{ key: ApiKeyRecord; agent: Agent | undefined }>;
 
   constructor(deps: { store: Store; clock: Clock; secret: Secret; agents: AgentService; random?: RandomBytes; defaultTtlDays: number; rotationOverlapHours: number }) {
     this.#store = deps.store;
@@ -47,6 +47,7 @@ export class ApiKeyService {
     this.#agents = deps.agents;
     this.#random = deps.random ?? systemRandom;
     this.#defaults = { ttlDays: deps.defaultTtlDays, overlapHours: deps.rotationOverlapHours };
+    this.#cache = new StampedCache(deps.store, CACHE_MAX);
   }
 
   async issue(agentRef: string, opts: { scopes?: string[]; ttlDays?: number }, actor: string): Promise<IssuedKey> {
@@ -104,31 +105,14 @@ export class ApiKeyService {
     return { ok: true, agent, key };
   }
 
-  /**
-   * Key + agent by keyed hash. Results are cached only while the store's change stamp stays the
-   * same (any change to agents or keys, in any process, clears the cache), so a revocation or
-   * suspension applies to the very next request. Unknown hashes are never cached.
-   */
-  async #lookup(hash: string): Promise<{ key: ApiKeyRecord; agent: Agent | undefined } | undefined> {
-    const stampOf = this.#store.changeStamp;
-    const stamp = stampOf?.();
-    if (stamp !== this.#cacheStamp) {
-      this.#cache.clear();
-      this.#cacheStamp = stamp;
-    } else if (stamp !== undefined) {
-      const hit = this.#cache.get(hash);
-      if (hit) return hit;
-    }
-    const key = await this.#store.findApiKeyByHash(hash);
-    // The lookup is by keyed hash (an attacker can't steer it); the constant-time compare guards the match itself.
-    if (!key || !safeEqualHex(key.hash, hash)) return undefined;
-    const found = { key, agent: await this.#store.getAgent(key.agentId) };
-    // Cache only if nothing changed while we were reading (another request may have reset the cache meanwhile).
-    if (stampOf && stamp === this.#cacheStamp && stampOf() === stamp) {
-      if (this.#cache.size >= CACHE_MAX) this.#cache.clear();
-      this.#cache.set(hash, found);
-    }
-    return found;
+  /** Key + agent by keyed hash, cached until anything changes in the store (see StampedCache). */
+  #lookup(hash: string): Promise<{ key: ApiKeyRecord; agent: Agent | undefined } | undefined> {
+    return this.#cache.get(hash, async () => {
+      const key = await this.#store.findApiKeyByHash(hash);
+      // The lookup is by keyed hash (an attacker can't steer it); the constant-time compare guards the match itself.
+      if (!key || !safeEqualHex(key.hash, hash)) return undefined;
+      return { key, agent: await this.#store.getAgent(key.agentId) };
+    });
   }
 
   /** Writes pending last-used times (called on a timer and at shutdown), by default through the store. */

@@ -92,9 +92,80 @@ CREATE TABLE settings (
 // someone who rewrites records and recomputes the chain cannot produce a matching seal.
 const headSeal = both(() => 'ALTER TABLE audit_head ADD COLUMN seal TEXT');
 
+// The OAuth token service: per-agent client-auth methods, client secrets (stored like API keys:
+// keyed hash only), agent public keys, Gatehouse's own signing keys, token revocations, one-time
+// assertion ids (replay protection), and trusted external issuers. Booleans are INTEGER 0/1 on
+// both databases so the schemas keep one shape.
+const oauthTokenService = both((t) => `
+ALTER TABLE agents ADD COLUMN auth_methods TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE client_secrets (
+  id ${t.bytewiseText} PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  hint TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_at ${t.int64} NOT NULL,
+  expires_at ${t.int64} NOT NULL,
+  revoked_at ${t.int64},
+  replaced_by TEXT
+);
+CREATE INDEX client_secrets_agent_id ON client_secrets (agent_id);
+CREATE TABLE agent_keys (
+  id ${t.bytewiseText} PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  kid TEXT NOT NULL,
+  alg TEXT NOT NULL,
+  jwk TEXT NOT NULL,
+  thumbprint TEXT NOT NULL,
+  created_at ${t.int64} NOT NULL,
+  revoked_at ${t.int64},
+  UNIQUE (agent_id, kid)
+);
+CREATE TABLE signing_keys (
+  kid ${t.bytewiseText} PRIMARY KEY,
+  alg TEXT NOT NULL,
+  public_jwk TEXT NOT NULL,
+  private_enc TEXT NOT NULL,
+  created_at ${t.int64} NOT NULL,
+  activated_at ${t.int64},
+  retired_at ${t.int64},
+  expires_at ${t.int64}
+);
+-- At most one active key, whatever a buggy or racing caller does: every active row indexes the same value.
+CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys ((1)) WHERE activated_at IS NOT NULL AND retired_at IS NULL;
+CREATE TABLE revoked_tokens (
+  jti TEXT PRIMARY KEY,
+  agent_id TEXT,
+  expires_at ${t.int64} NOT NULL,
+  revoked_at ${t.int64} NOT NULL
+);
+CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
+CREATE TABLE assertion_ids (
+  key TEXT NOT NULL,
+  jti TEXT NOT NULL,
+  expires_at ${t.int64} NOT NULL,
+  PRIMARY KEY (key, jti)
+);
+CREATE INDEX assertion_ids_expires_at ON assertion_ids (expires_at);
+CREATE TABLE trusted_issuers (
+  name ${t.bytewiseText} PRIMARY KEY,
+  issuer TEXT NOT NULL,
+  jwks_url TEXT,
+  jwks TEXT,
+  audience TEXT,
+  algorithms TEXT NOT NULL,
+  rules TEXT NOT NULL,
+  subject_tokens INTEGER NOT NULL CHECK (subject_tokens IN (0, 1)),
+  subject_scopes TEXT NOT NULL,
+  allow_private_network INTEGER NOT NULL CHECK (allow_private_network IN (0, 1)),
+  created_at ${t.int64} NOT NULL,
+  updated_at ${t.int64} NOT NULL
+);
+`);
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'initial', sql: initial },
   { id: 2, name: 'audit head seal', sql: headSeal },
+  { id: 3, name: 'oauth token service', sql: oauthTokenService },
 ];
 
 /** Records applied ids; created outside the numbered list because it must exist to read it. */

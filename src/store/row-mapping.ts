@@ -1,5 +1,8 @@
 import { canonicalJson } from '../core/canonical-json.ts';
-import type { Agent, AgentStatus, ApiKeyRecord, AuditEntry, AuditRecord } from '../core/types.ts';
+import type {
+  Agent, AgentKeyRecord, AgentStatus, ApiKeyRecord, AsymmetricAlg, AuditEntry, AuditRecord, ClaimMappingRule, ClientAuthMethod,
+  ClientSecretRecord, RevokedTokenRecord, SigningAlg, SigningKeyRecord, TrustedIssuerRecord,
+} from '../core/types.ts';
 import type { Decision, ReasonCode } from '../core/reasons.ts';
 
 // Shared by both adapters: the tables have the same columns, so rows map the same way.
@@ -11,17 +14,23 @@ const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-export const AGENT_COLUMNS = 'id, name, spiffe_id, owner, description, labels, scopes, status, created_at, updated_at';
+const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
+const jsonOrNull = <T>(v: unknown): T | null => (v === null || v === undefined ? null : json<T>(v));
+
+export const AGENT_COLUMNS = 'id, name, spiffe_id, owner, description, labels, scopes, status, created_at, updated_at, auth_methods';
 
 export function agentToParams(a: Agent): unknown[] {
-  return [a.id, a.name, a.spiffeId, a.owner, a.description, JSON.stringify(a.labels), JSON.stringify(a.scopes), a.status, a.createdAt, a.updatedAt];
+  return [
+    a.id, a.name, a.spiffeId, a.owner, a.description, JSON.stringify(a.labels), JSON.stringify(a.scopes), a.status, a.createdAt, a.updatedAt,
+    JSON.stringify(a.authMethods),
+  ];
 }
 
 export function agentFromRow(r: Row): Agent {
   return {
     id: String(r.id), name: String(r.name), spiffeId: String(r.spiffe_id), owner: String(r.owner),
-    description: String(r.description), labels: JSON.parse(String(r.labels)) as string[], scopes: JSON.parse(String(r.scopes)) as string[],
-    status: String(r.status) as AgentStatus, createdAt: num(r.created_at), updatedAt: num(r.updated_at),
+    description: String(r.description), labels: json<string[]>(r.labels), scopes: json<string[]>(r.scopes),
+    status: String(r.status) as AgentStatus, authMethods: json<ClientAuthMethod[]>(r.auth_methods), createdAt: num(r.created_at), updatedAt: num(r.updated_at),
   };
 }
 
@@ -36,6 +45,75 @@ export function apiKeyFromRow(r: Row): ApiKeyRecord {
     id: String(r.id), agentId: String(r.agent_id), hint: String(r.hint), hash: String(r.hash),
     scopes: JSON.parse(String(r.scopes)) as string[], createdAt: num(r.created_at), expiresAt: num(r.expires_at),
     lastUsedAt: numOrNull(r.last_used_at), revokedAt: numOrNull(r.revoked_at), replacedBy: strOrNull(r.replaced_by),
+  };
+}
+
+export const CLIENT_SECRET_COLUMNS = 'id, agent_id, hint, hash, created_at, expires_at, revoked_at, replaced_by';
+
+export function clientSecretToParams(c: ClientSecretRecord): unknown[] {
+  return [c.id, c.agentId, c.hint, c.hash, c.createdAt, c.expiresAt, c.revokedAt ?? null, c.replacedBy ?? null];
+}
+
+export function clientSecretFromRow(r: Row): ClientSecretRecord {
+  return {
+    id: String(r.id), agentId: String(r.agent_id), hint: String(r.hint), hash: String(r.hash), createdAt: num(r.created_at),
+    expiresAt: num(r.expires_at), revokedAt: numOrNull(r.revoked_at), replacedBy: strOrNull(r.replaced_by),
+  };
+}
+
+export const AGENT_KEY_COLUMNS = 'id, agent_id, kid, alg, jwk, thumbprint, created_at, revoked_at';
+
+export function agentKeyToParams(k: AgentKeyRecord): unknown[] {
+  return [k.id, k.agentId, k.kid, k.alg, JSON.stringify(k.jwk), k.thumbprint, k.createdAt, k.revokedAt ?? null];
+}
+
+export function agentKeyFromRow(r: Row): AgentKeyRecord {
+  return {
+    id: String(r.id), agentId: String(r.agent_id), kid: String(r.kid), alg: String(r.alg) as AsymmetricAlg,
+    jwk: json<Record<string, unknown>>(r.jwk), thumbprint: String(r.thumbprint), createdAt: num(r.created_at), revokedAt: numOrNull(r.revoked_at),
+  };
+}
+
+export const SIGNING_KEY_COLUMNS = 'kid, alg, public_jwk, private_enc, created_at, activated_at, retired_at, expires_at';
+
+export function signingKeyToParams(k: SigningKeyRecord): unknown[] {
+  return [k.kid, k.alg, JSON.stringify(k.publicJwk), k.privateEnc, k.createdAt, k.activatedAt ?? null, k.retiredAt ?? null, k.expiresAt ?? null];
+}
+
+export function signingKeyFromRow(r: Row): SigningKeyRecord {
+  return {
+    kid: String(r.kid), alg: String(r.alg) as SigningAlg, publicJwk: json<Record<string, unknown>>(r.public_jwk), privateEnc: String(r.private_enc),
+    createdAt: num(r.created_at), activatedAt: numOrNull(r.activated_at), retiredAt: numOrNull(r.retired_at), expiresAt: numOrNull(r.expires_at),
+  };
+}
+
+export const REVOKED_TOKEN_COLUMNS = 'jti, agent_id, expires_at, revoked_at';
+
+export function revokedTokenToParams(t: RevokedTokenRecord): unknown[] {
+  return [t.jti, t.agentId ?? null, t.expiresAt, t.revokedAt];
+}
+
+export function revokedTokenFromRow(r: Row): RevokedTokenRecord {
+  return { jti: String(r.jti), agentId: strOrNull(r.agent_id), expiresAt: num(r.expires_at), revokedAt: num(r.revoked_at) };
+}
+
+export const TRUSTED_ISSUER_COLUMNS =
+  'name, issuer, jwks_url, jwks, audience, algorithms, rules, subject_tokens, subject_scopes, allow_private_network, created_at, updated_at';
+
+export function trustedIssuerToParams(t: TrustedIssuerRecord): unknown[] {
+  return [
+    t.name, t.issuer, t.jwksUrl ?? null, t.jwks === null || t.jwks === undefined ? null : JSON.stringify(t.jwks), t.audience ?? null,
+    JSON.stringify(t.algorithms), JSON.stringify(t.rules), t.subjectTokens ? 1 : 0, JSON.stringify(t.subjectScopes),
+    t.allowPrivateNetwork ? 1 : 0, t.createdAt, t.updatedAt,
+  ];
+}
+
+export function trustedIssuerFromRow(r: Row): TrustedIssuerRecord {
+  return {
+    name: String(r.name), issuer: String(r.issuer), jwksUrl: strOrNull(r.jwks_url), jwks: jsonOrNull<{ keys: Record<string, unknown>[] }>(r.jwks),
+    audience: strOrNull(r.audience), algorithms: json<AsymmetricAlg[]>(r.algorithms), rules: json<ClaimMappingRule[]>(r.rules),
+    subjectTokens: num(r.subject_tokens) === 1, subjectScopes: json<string[]>(r.subject_scopes),
+    allowPrivateNetwork: num(r.allow_private_network) === 1, createdAt: num(r.created_at), updatedAt: num(r.updated_at),
   };
 }
 

@@ -4,6 +4,7 @@ import { apiKeyCases } from './conformance/api-key-cases.ts';
 import { auditCases } from './conformance/audit-cases.ts';
 import type { StoreFactory, StoreHarness } from './conformance/fixtures.ts';
 import { lifecycleCases } from './conformance/lifecycle-cases.ts';
+import { oauthCases } from './conformance/oauth-cases.ts';
 
 export type { StoreFactory, StoreHarness };
 export { verifyStoredChain } from './conformance/audit-cases.ts';
@@ -21,5 +22,6 @@ export function runStoreConformance(name: string, factory: StoreFactory, opts: {
     apiKeyCases(factory);
     auditCases(factory);
     lifecycleCases(factory);
+    oauthCases(factory);
   });
 }

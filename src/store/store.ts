@@ -1,4 +1,4 @@
-import type { Agent, AgentStatus, ApiKeyRecord, AuditEntry, AuditRecord } from '../core/types.ts';
+import type { Agent, AgentKeyRecord, AgentStatus, ApiKeyRecord, AuditEntry, AuditRecord, ClientAuthMethod, ClientSecretRecord, RevokedTokenRecord, SigningKeyRecord, TrustedIssuerRecord } from '../core/types.ts';
 import type { Decision } from '../core/reasons.ts';
 
 export interface AgentPatch {
@@ -7,6 +7,7 @@ export interface AgentPatch {
   owner?: string;
   labels?: string[];
   scopes?: string[];
+  authMethods?: ClientAuthMethod[];
   updatedAt: number;
 }
 
@@ -48,7 +49,8 @@ export interface Store {
   /** Cheap liveness probe (SELECT 1). */
   ping(): Promise<void>;
   /**
-   * A token that changes whenever agents or API keys may have changed — through this adapter or
+   * A token that changes whenever agents, credentials (API keys, client secrets), keys (agent keys,
+   * signing keys), token revocations or trusted issuers may have changed — through this adapter or
    * through any other process on the same database. Only adapters that can answer synchronously and
    * exactly provide it (SQLite: PRAGMA data_version + own writes); callers cache credential lookups
    * only while the token is unchanged, and never cache when it is absent.
@@ -80,6 +82,49 @@ export interface Store {
   /** Reads every record in seq order, in pages, for verification. */
   scanAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   getAuditHead(): Promise<AuditHead | undefined>;
+
+  /** Client secrets (token endpoint). Throws `client_secret_exists` (409) / `agent_not_found` (404). */
+  insertClientSecret(secret: ClientSecretRecord): Promise<void>;
+  getClientSecret(id: string): Promise<ClientSecretRecord | undefined>;
+  findClientSecretByHash(hash: string): Promise<ClientSecretRecord | undefined>;
+  listClientSecrets(agentId: string): Promise<ClientSecretRecord[]>;
+  updateClientSecret(id: string, patch: ApiKeyPatch): Promise<ClientSecretRecord | undefined>;
+
+  /** Agent public keys for private_key_jwt. Throws `agent_key_exists` (409) on a duplicate (agentId, kid). */
+  insertAgentKey(key: AgentKeyRecord): Promise<void>;
+  listAgentKeys(agentId: string): Promise<AgentKeyRecord[]>;
+  /** Marks the key revoked; returns undefined when no such key. */
+  revokeAgentKey(id: string, revokedAt: number): Promise<AgentKeyRecord | undefined>;
+
+  /** Gatehouse's own signing keys, every state, oldest first. */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  /**
+   * The rotation, atomically and at most once across instances: retires `retireKid` (if given)
+   * with `expiresAt`, activates `activateKid`, inserts `next` — only if `activateKid` is still not
+   * active and `retireKid` is still the active key. Returns false (changing nothing) otherwise.
+   */
+  rotateSigningKeys(op: { retireKid: string | null; retireExpiresAt: number; activateKid: string; next: SigningKeyRecord; now: number }): Promise<boolean>;
+  /** Deletes retired keys whose expiresAt ≤ now. */
+  pruneSigningKeys(now: number): Promise<number>;
+
+  /** Idempotent: revoking a revoked jti keeps the first record. */
+  revokeToken(rec: RevokedTokenRecord): Promise<void>;
+  getRevokedToken(jti: string): Promise<RevokedTokenRecord | undefined>;
+  /** Deletes revocations of tokens that have expired anyway. */
+  pruneRevokedTokens(now: number): Promise<number>;
+
+  /**
+   * Records a one-time assertion id (private_key_jwt / jwt-bearer `jti`), scoped by `key`
+   * (issuer or client). Returns false when it was already recorded and not yet expired: a replay.
+   * Expired entries are purged as a side effect.
+   */
+  recordAssertionId(key: string, jti: string, expiresAt: number, now: number): Promise<boolean>;
+
+  /** Trusted external issuers, by unique name. upsert replaces the whole record. */
+  upsertTrustedIssuer(rec: TrustedIssuerRecord): Promise<void>;
+  listTrustedIssuers(): Promise<TrustedIssuerRecord[]>;
+  deleteTrustedIssuer(name: string): Promise<boolean>;
 
   /** Small key/value settings (admin token hash, instance facts). */
   getSetting(key: string): Promise<string | undefined>;

@@ -28,7 +28,7 @@ export function makeAgent(n: number, overrides: Partial<Agent> = {}): Agent {
   return {
     id: `agt_${n}`, name: `agent-${n}`, spiffeId: `spiffe://example.test/agent/agent-${n}`, owner: 'team-ops',
     description: `test agent ${n} — «ünïcode»`, labels: ['env:test', `n:${n}`], scopes: ['orders:read', 'orders:write'],
-    status: 'active', createdAt: T0 + n, updatedAt: T0 + n, ...overrides,
+    status: 'active', authMethods: [], createdAt: T0 + n, updatedAt: T0 + n, ...overrides,
   };
 }
 

@@ -62,7 +62,10 @@ describe('PostgresStore specifics', { skip }, () => {
       assert.deepEqual(rows.map((r) => r.id), MIGRATIONS.map((m) => m.id));
       const tables = await sql<{ table_name: string }>(
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
-      assert.deepEqual(tables.map((t) => t.table_name), ['agents', 'api_keys', 'audit_head', 'audit_log', 'schema_migrations', 'settings']);
+      assert.deepEqual(tables.map((t) => t.table_name), [
+        'agent_keys', 'agents', 'api_keys', 'assertion_ids', 'audit_head', 'audit_log', 'client_secrets', 'revoked_tokens', 'schema_migrations',
+        'settings', 'signing_keys', 'trusted_issuers',
+      ]);
     } finally {
       for (const s of stores) await s.close();
       await dropSchema(schema);

@@ -2,11 +2,15 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { ConfigError, conflict, notFound } from '../../core/errors.ts';
 import { chainEntries, sealHead } from '../../core/hash-chain.ts';
-import type { Agent, ApiKeyRecord, AuditEntry, AuditRecord } from '../../core/types.ts';
+import type { Agent, AgentKeyRecord, ApiKeyRecord, AuditEntry, AuditRecord, ClientSecretRecord, RevokedTokenRecord, SigningKeyRecord, TrustedIssuerRecord } from '../../core/types.ts';
 import { buildAuditQuery, pageSize } from '../audit-query-sql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, pendingMigrations, type Migration } from '../migrations.ts';
-import { agentFromRow, agentToParams, apiKeyFromRow, apiKeyToParams, auditFromRow, latestTouches, storableEntry } from '../row-mapping.ts';
-import { SQL, insertAuditStatements, updateAgentParams, updateApiKeyParams } from '../sql.ts';
+import {
+  agentFromRow, agentKeyFromRow, agentKeyToParams, agentToParams, apiKeyFromRow, apiKeyToParams, auditFromRow, clientSecretFromRow, clientSecretToParams,
+  latestTouches, revokedTokenFromRow, revokedTokenToParams, signingKeyFromRow, signingKeyToParams, storableEntry, trustedIssuerFromRow,
+  trustedIssuerToParams,
+} from '../row-mapping.ts';
+import { SQL, insertAuditStatements, rotationHolds, updateAgentParams, updateApiKeyParams } from '../sql.ts';
 import type { AgentPatch, ApiKeyPatch, AuditHead, AuditQuery, Store } from '../store.ts';
 
 export interface PostgresStoreOptions {
@@ -37,6 +41,8 @@ const LOCK_SQL = 'SELECT pg_advisory_xact_lock($1::int, hashtext($2))';
 const pgCode = (err: unknown): string | undefined => (err as { code?: string } | null)?.code;
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
+/** recordAssertionId purges expired ids on its first call and every this-many calls after. */
+const ASSERTION_PURGE_EVERY = 100;
 
 // The ids and times of a batch as two arrays: one statement however many keys were used.
 const TOUCH_SQL = `UPDATE api_keys AS k SET last_used_at = u.t FROM unnest($1::text[], $2::bigint[]) AS u(id, t)
@@ -50,6 +56,7 @@ export class PostgresStore implements Store {
   readonly #migrations: readonly Migration[];
   readonly #sealKey: string | undefined;
   #closed = false;
+  #assertionCalls = 0;
 
   constructor(opts: PostgresStoreOptions) {
     if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
@@ -179,6 +186,108 @@ export class PostgresStore implements Store {
     return mapOne(await this.#rows(SQL.auditHead), (r) => ({ seq: Number(r.seq), hash: String(r.hash), seal: r.seal === null || r.seal === undefined ? null : String(r.seal) }));
   }
 
+  async insertClientSecret(secret: ClientSecretRecord): Promise<void> {
+    try {
+      await this.#rows(SQL.insertClientSecret, clientSecretToParams(secret));
+    } catch (err) {
+      if (pgCode(err) === UNIQUE_VIOLATION) throw conflict('client_secret_exists', `a client secret with id ${secret.id} or the same hash already exists`);
+      if (pgCode(err) === FOREIGN_KEY_VIOLATION) throw notFound('agent_not_found', `agent ${secret.agentId} does not exist`);
+      throw err;
+    }
+  }
+
+  async getClientSecret(id: string): Promise<ClientSecretRecord | undefined> {
+    return mapOne(await this.#rows(SQL.clientSecretById, [id]), clientSecretFromRow);
+  }
+
+  async findClientSecretByHash(hash: string): Promise<ClientSecretRecord | undefined> {
+    return mapOne(await this.#rows(SQL.clientSecretByHash, [hash]), clientSecretFromRow);
+  }
+
+  async listClientSecrets(agentId: string): Promise<ClientSecretRecord[]> {
+    return (await this.#rows(SQL.listClientSecretsByAgent, [agentId])).map(clientSecretFromRow);
+  }
+
+  async updateClientSecret(id: string, patch: ApiKeyPatch): Promise<ClientSecretRecord | undefined> {
+    return mapOne(await this.#rows(SQL.updateClientSecret, updateApiKeyParams(id, patch)), clientSecretFromRow);
+  }
+
+  async insertAgentKey(key: AgentKeyRecord): Promise<void> {
+    try {
+      await this.#rows(SQL.insertAgentKey, agentKeyToParams(key));
+    } catch (err) {
+      if (pgCode(err) === UNIQUE_VIOLATION) throw conflict('agent_key_exists', `agent ${key.agentId} already has a key with kid "${key.kid}" (or id ${key.id} exists)`);
+      if (pgCode(err) === FOREIGN_KEY_VIOLATION) throw notFound('agent_not_found', `agent ${key.agentId} does not exist`);
+      throw err;
+    }
+  }
+
+  async listAgentKeys(agentId: string): Promise<AgentKeyRecord[]> {
+    return (await this.#rows(SQL.listAgentKeysByAgent, [agentId])).map(agentKeyFromRow);
+  }
+
+  async revokeAgentKey(id: string, revokedAt: number): Promise<AgentKeyRecord | undefined> {
+    return mapOne(await this.#rows(SQL.revokeAgentKey, [revokedAt, id]), agentKeyFromRow);
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    return (await this.#rows(SQL.listSigningKeys)).map(signingKeyFromRow);
+  }
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    await insertSigningKey((sql, params) => this.#rows(sql, params), key);
+  }
+
+  async rotateSigningKeys(op: { retireKid: string | null; retireExpiresAt: number; activateKid: string; next: SigningKeyRecord; now: number }): Promise<boolean> {
+    return this.#tx(async (c) => {
+      // Every replica takes the same lock before reading the key states, so racing rotations run
+      // one after another and the second finds its expectation no longer holds.
+      await c.query(LOCK_SQL, [LOCK_CLASS, `signing-keys:${this.#schema ?? ''}`]);
+      const active = (await c.query<Row>(SQL.activeSigningKids)).rows.map((r) => String(r.kid));
+      const toActivate = mapOne((await c.query<Row>(SQL.signingKeyByKid, [op.activateKid])).rows, signingKeyFromRow);
+      if (!rotationHolds(op, active, toActivate)) return false;
+      if (op.retireKid !== null) await c.query(SQL.retireSigningKey, [op.now, op.retireExpiresAt, op.retireKid]);
+      await c.query(SQL.activateSigningKey, [op.now, op.activateKid]);
+      await insertSigningKey(async (sql, params) => (await c.query<Row>(sql, params)).rows, op.next);
+      return true;
+    });
+  }
+
+  async pruneSigningKeys(now: number): Promise<number> {
+    return this.#count(SQL.pruneSigningKeys, [now]);
+  }
+
+  async revokeToken(rec: RevokedTokenRecord): Promise<void> {
+    await this.#rows(SQL.revokeToken, revokedTokenToParams(rec));
+  }
+
+  async getRevokedToken(jti: string): Promise<RevokedTokenRecord | undefined> {
+    return mapOne(await this.#rows(SQL.revokedTokenByJti, [jti]), revokedTokenFromRow);
+  }
+
+  async pruneRevokedTokens(now: number): Promise<number> {
+    return this.#count(SQL.pruneRevokedTokens, [now]);
+  }
+
+  async recordAssertionId(key: string, jti: string, expiresAt: number, now: number): Promise<boolean> {
+    // A purge racing another replica's takeover of an expired id is safe: the DELETE re-checks
+    // expires_at on the row version it finally locks.
+    if (this.#assertionCalls++ % ASSERTION_PURGE_EVERY === 0) await this.#rows(SQL.purgeAssertionIds, [now]);
+    return (await this.#rows(SQL.recordAssertionId, [key, jti, expiresAt, now])).length > 0;
+  }
+
+  async upsertTrustedIssuer(rec: TrustedIssuerRecord): Promise<void> {
+    await this.#rows(SQL.upsertTrustedIssuer, trustedIssuerToParams(rec));
+  }
+
+  async listTrustedIssuers(): Promise<TrustedIssuerRecord[]> {
+    return (await this.#rows(SQL.listTrustedIssuers)).map(trustedIssuerFromRow);
+  }
+
+  async deleteTrustedIssuer(name: string): Promise<boolean> {
+    return (await this.#count(SQL.deleteTrustedIssuer, [name])) > 0;
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     return mapOne(await this.#rows(SQL.getSetting, [key]), (r) => String(r.value));
   }
@@ -197,6 +306,11 @@ export class PostgresStore implements Store {
     return (await this.#pool.query<Row>(sql, params)).rows;
   }
 
+  /** Runs a write and returns how many rows it affected. */
+  async #count(sql: string, params: unknown[] = []): Promise<number> {
+    return (await this.#pool.query(sql, params)).rowCount ?? 0;
+  }
+
   /** Runs `fn` in a transaction on one pooled connection; any throw rolls everything back. */
   async #tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
@@ -213,6 +327,16 @@ export class PostgresStore implements Store {
     } finally {
       client.release(broken);
     }
+  }
+}
+
+/** Inserts through `query` (the pool or a transaction's client), mapping a duplicate to a 409. */
+async function insertSigningKey(query: (sql: string, params: unknown[]) => Promise<Row[]>, key: SigningKeyRecord): Promise<void> {
+  try {
+    await query(SQL.insertSigningKey, signingKeyToParams(key));
+  } catch (err) {
+    if (pgCode(err) === UNIQUE_VIOLATION) throw conflict('signing_key_exists', `a signing key with kid "${key.kid}" already exists, or another key is already active`);
+    throw err;
   }
 }
 

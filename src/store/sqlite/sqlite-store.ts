@@ -1,11 +1,15 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { conflict, notFound } from '../../core/errors.ts';
 import { chainEntries, sealHead } from '../../core/hash-chain.ts';
-import type { Agent, ApiKeyRecord, AuditEntry, AuditRecord } from '../../core/types.ts';
+import type { Agent, AgentKeyRecord, ApiKeyRecord, AuditEntry, AuditRecord, ClientSecretRecord, RevokedTokenRecord, SigningKeyRecord, TrustedIssuerRecord } from '../../core/types.ts';
 import { buildAuditQuery, pageSize } from '../audit-query-sql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, pendingMigrations, type Migration } from '../migrations.ts';
-import { agentFromRow, agentToParams, apiKeyFromRow, apiKeyToParams, auditFromRow, auditToParams, latestTouches, storableEntry } from '../row-mapping.ts';
-import { SQL, updateAgentParams, updateApiKeyParams } from '../sql.ts';
+import {
+  agentFromRow, agentKeyFromRow, agentKeyToParams, agentToParams, apiKeyFromRow, apiKeyToParams, auditFromRow, auditToParams, clientSecretFromRow,
+  clientSecretToParams, latestTouches, revokedTokenFromRow, revokedTokenToParams, signingKeyFromRow, signingKeyToParams, storableEntry,
+  trustedIssuerFromRow, trustedIssuerToParams,
+} from '../row-mapping.ts';
+import { rotationHolds, SQL, updateAgentParams, updateApiKeyParams } from '../sql.ts';
 import type { AgentPatch, ApiKeyPatch, AuditHead, AuditQuery, Store } from '../store.ts';
 import { MEMORY_PATH, openDatabase, restrictFiles } from './open-database.ts';
 
@@ -26,6 +30,8 @@ type Row = Record<string, unknown>;
 const CONSTRAINT_FOREIGNKEY = 787;
 const CONSTRAINT_UNIQUE = new Set<number | undefined>([1555 /* PRIMARYKEY */, 2067 /* UNIQUE */]);
 const errcode = (err: unknown): number | undefined => (err as { errcode?: number } | null)?.errcode;
+/** recordAssertionId purges expired ids on its first call and every this-many calls after. */
+const ASSERTION_PURGE_EVERY = 100;
 
 /**
  * The embedded adapter on `node:sqlite`. The driver is synchronous, so within one process calls
@@ -40,8 +46,10 @@ export class SqliteStore implements Store {
   readonly #sealKey: string | undefined;
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
-  /** Bumped by this connection's own agent/key writes (data_version only counts other connections'). */
+  /** Bumped by this connection's own writes of agents, credentials, keys, revocations and trusted
+   * issuers (data_version only counts other connections'). */
   #ownWrites = 0;
+  #assertionCalls = 0;
   #dataVersion: string | undefined;
 
   constructor(opts: SqliteStoreOptions) {
@@ -175,6 +183,116 @@ export class SqliteStore implements Store {
     return this.#head();
   }
 
+  async insertClientSecret(secret: ClientSecretRecord): Promise<void> {
+    this.#ownWrites += 1;
+    try {
+      this.#run(SQL.insertClientSecret, ...clientSecretToParams(secret));
+    } catch (err) {
+      if (CONSTRAINT_UNIQUE.has(errcode(err))) throw conflict('client_secret_exists', `a client secret with id ${secret.id} or the same hash already exists`);
+      if (errcode(err) === CONSTRAINT_FOREIGNKEY) throw notFound('agent_not_found', `agent ${secret.agentId} does not exist`);
+      throw err;
+    }
+  }
+
+  async getClientSecret(id: string): Promise<ClientSecretRecord | undefined> {
+    return mapOne(this.#get(SQL.clientSecretById, id), clientSecretFromRow);
+  }
+
+  async findClientSecretByHash(hash: string): Promise<ClientSecretRecord | undefined> {
+    return mapOne(this.#get(SQL.clientSecretByHash, hash), clientSecretFromRow);
+  }
+
+  async listClientSecrets(agentId: string): Promise<ClientSecretRecord[]> {
+    return this.#all(SQL.listClientSecretsByAgent, agentId).map(clientSecretFromRow);
+  }
+
+  async updateClientSecret(id: string, patch: ApiKeyPatch): Promise<ClientSecretRecord | undefined> {
+    this.#ownWrites += 1;
+    return mapOne(this.#get(SQL.updateClientSecret, ...updateApiKeyParams(id, patch)), clientSecretFromRow);
+  }
+
+  async insertAgentKey(key: AgentKeyRecord): Promise<void> {
+    this.#ownWrites += 1;
+    try {
+      this.#run(SQL.insertAgentKey, ...agentKeyToParams(key));
+    } catch (err) {
+      if (CONSTRAINT_UNIQUE.has(errcode(err))) throw conflict('agent_key_exists', `agent ${key.agentId} already has a key with kid "${key.kid}" (or id ${key.id} exists)`);
+      if (errcode(err) === CONSTRAINT_FOREIGNKEY) throw notFound('agent_not_found', `agent ${key.agentId} does not exist`);
+      throw err;
+    }
+  }
+
+  async listAgentKeys(agentId: string): Promise<AgentKeyRecord[]> {
+    return this.#all(SQL.listAgentKeysByAgent, agentId).map(agentKeyFromRow);
+  }
+
+  async revokeAgentKey(id: string, revokedAt: number): Promise<AgentKeyRecord | undefined> {
+    this.#ownWrites += 1;
+    return mapOne(this.#get(SQL.revokeAgentKey, revokedAt, id), agentKeyFromRow);
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    return this.#all(SQL.listSigningKeys).map(signingKeyFromRow);
+  }
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    this.#ownWrites += 1;
+    this.#insertSigningKey(key);
+  }
+
+  async rotateSigningKeys(op: { retireKid: string | null; retireExpiresAt: number; activateKid: string; next: SigningKeyRecord; now: number }): Promise<boolean> {
+    this.#ownWrites += 1;
+    // BEGIN IMMEDIATE holds the write lock from the first read, so no other process can rotate
+    // between the check and the writes.
+    return this.#tx(() => {
+      const active = this.#all(SQL.activeSigningKids).map((r) => String(r.kid));
+      if (!rotationHolds(op, active, mapOne(this.#get(SQL.signingKeyByKid, op.activateKid), signingKeyFromRow))) return false;
+      if (op.retireKid !== null) this.#run(SQL.retireSigningKey, op.now, op.retireExpiresAt, op.retireKid);
+      this.#run(SQL.activateSigningKey, op.now, op.activateKid);
+      this.#insertSigningKey(op.next);
+      return true;
+    });
+  }
+
+  async pruneSigningKeys(now: number): Promise<number> {
+    this.#ownWrites += 1;
+    return this.#changes(SQL.pruneSigningKeys, now);
+  }
+
+  async revokeToken(rec: RevokedTokenRecord): Promise<void> {
+    this.#ownWrites += 1;
+    this.#run(SQL.revokeToken, ...revokedTokenToParams(rec));
+  }
+
+  async getRevokedToken(jti: string): Promise<RevokedTokenRecord | undefined> {
+    return mapOne(this.#get(SQL.revokedTokenByJti, jti), revokedTokenFromRow);
+  }
+
+  async pruneRevokedTokens(now: number): Promise<number> {
+    this.#ownWrites += 1;
+    return this.#changes(SQL.pruneRevokedTokens, now);
+  }
+
+  async recordAssertionId(key: string, jti: string, expiresAt: number, now: number): Promise<boolean> {
+    // Not a credential change, so #ownWrites stays: it would only defeat callers' caches.
+    if (this.#assertionCalls++ % ASSERTION_PURGE_EVERY === 0) this.#run(SQL.purgeAssertionIds, now);
+    return this.#get(SQL.recordAssertionId, key, jti, expiresAt, now) !== undefined;
+  }
+
+  async upsertTrustedIssuer(rec: TrustedIssuerRecord): Promise<void> {
+    this.#ownWrites += 1;
+    this.#run(SQL.upsertTrustedIssuer, ...trustedIssuerToParams(rec));
+  }
+
+  async listTrustedIssuers(): Promise<TrustedIssuerRecord[]> {
+    return this.#all(SQL.listTrustedIssuers).map(trustedIssuerFromRow);
+  }
+
+  async deleteTrustedIssuer(name: string): Promise<boolean> {
+    this.#ownWrites += 1;
+    return this.#changes(SQL.deleteTrustedIssuer, name) > 0;
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     return mapOne(this.#get(SQL.getSetting, key), (r) => String(r.value));
   }
@@ -192,6 +310,15 @@ export class SqliteStore implements Store {
 
   #head(): AuditHead | undefined {
     return mapOne(this.#get(SQL.auditHead), (r) => ({ seq: Number(r.seq), hash: String(r.hash), seal: r.seal === null || r.seal === undefined ? null : String(r.seal) }));
+  }
+
+  #insertSigningKey(key: SigningKeyRecord): void {
+    try {
+      this.#run(SQL.insertSigningKey, ...signingKeyToParams(key));
+    } catch (err) {
+      if (CONSTRAINT_UNIQUE.has(errcode(err))) throw conflict('signing_key_exists', `a signing key with kid "${key.kid}" already exists, or another key is already active`);
+      throw err;
+    }
   }
 
   /** Runs `fn` in a write transaction; any throw rolls everything back. */
@@ -219,6 +346,11 @@ export class SqliteStore implements Store {
 
   #run(sql: string, ...params: unknown[]): void {
     this.#statement(sql).run(...(params as SQLInputValue[]));
+  }
+
+  /** Runs a write and returns how many rows it changed. */
+  #changes(sql: string, ...params: unknown[]): number {
+    return Number(this.#statement(sql).run(...(params as SQLInputValue[])).changes);
   }
 
   #get(sql: string, ...params: unknown[]): Row | undefined {
