@@ -39,7 +39,7 @@ const rawHeaders = ['Host', '127.0.0.1:8080', 'Authorization', `Bearer ${key}`, 
 const req = { url: '/api/agents', method: 'GET', rawHeaders, headers: { host: '127.0.0.1:8080', authorization: `Bearer ${key}` }, socket: { remoteAddress: '127.0.0.1' } };
 const context = (i: number): RequestContext => ({
   requestId: `req_${i}`, receivedAt: Date.now(), startedAt: process.hrtime.bigint(), req: req as never, state, upgrade: false,
-  clientAddress: '127.0.0.1', method: 'GET', path: undefined, query: '', route: undefined, principal: undefined, attempted: undefined,
+  clientAddress: '127.0.0.1', method: 'GET', path: undefined, query: '', route: undefined, endpoint: undefined, principal: undefined, attempted: undefined, identityAssertion: undefined, details: undefined,
   decision: 'deny', reasons: [], upstreamStatus: undefined, responseHeaders: {},
 });
 

@@ -14,6 +14,8 @@ import { defaultConfig, startHarness, type Harness } from './helpers/gateway-har
 // what stateless replicas share.
 const skip = (await serviceSkipReason('postgres')) || (await serviceSkipReason('redis'));
 
+const API = 'https://api.replicas.test/';
+
 describe('replicas on PostgreSQL + Redis', { skip }, () => {
   const schema = `gh_replicas_${randomBytes(4).toString('hex')}`;
   const prefixDir = mkdtempSync(join(tmpdir(), 'gh-replicas-'));
@@ -24,8 +26,11 @@ describe('replicas on PostgreSQL + Redis', { skip }, () => {
       ...defaultConfig(upstream),
       store: { url: `${testServiceUrl('postgres')}?schema=${schema}` },
       redis: { url: testServiceUrl('redis') },
-      secrets: { serverSecretFile: join(prefixDir, 'server.secret') },
+      secrets: { serverSecretFile: join(prefixDir, 'server.secret'), masterKeyFile: join(prefixDir, 'master.key') },
       rateLimit: { perAgent: { rate: 0.001, burst: 5 } },
+      // Replicas behind one address share one issuer; its keys live in the shared store.
+      oauth: { issuer: 'https://gatehouse.replicas.test', resources: [{ uri: API }], defaultResource: API },
+      routes: [{ id: 'api', path: '/api/*', upstream, resource: API }],
     });
     a = await startHarness(shared);
     b = await startHarness(shared);
@@ -63,5 +68,22 @@ describe('replicas on PostgreSQL + Redis', { skip }, () => {
     assert.equal(v.ok, true, JSON.stringify(v.problems));
     const requests = await a.core.store.queryAudit({ kind: 'request', limit: 1000, order: 'asc' });
     assert.equal(requests.length, 3 + 6);
+  });
+
+  it('a token issued by one replica works on the other; revoking it on either refuses it on both (case 15)', async () => {
+    const name = `jwt-${randomBytes(3).toString('hex')}`;
+    await a.core.agents.create({ name, labels: ['reader'], scopes: ['r'], authMethods: ['client_secret_post'] }, 'test');
+    const { secret } = await a.core.oauth.secrets.issue(name, {}, 'test');
+    const form = (body: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+    const issued = await a.request('/oauth/token', form({ grant_type: 'client_credentials', client_id: name, client_secret: secret }));
+    assert.equal(issued.status, 200);
+    const { access_token: token } = (await issued.json()) as { access_token: string };
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    assert.equal((await b.request('/api/x', auth)).status, 200);
+    assert.equal((await a.request('/api/x', auth)).status, 200);
+    const revoked = await b.request('/oauth/revoke', form({ token, client_id: name, client_secret: secret }));
+    assert.equal(revoked.status, 200);
+    assert.equal((await a.request('/api/x', auth)).status, 401);
+    assert.equal((await b.request('/api/x', auth)).status, 401);
   });
 });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { configSchema } from '../config/schema.ts';
+import { CLIENT_AUTH_METHODS } from '../core/types.ts';
 import {
   agentModel, apiKeyModel, auditRecordModel, explanationModel, issuedKeyModel, readinessModel, rotatedKeyModel, verificationModel,
 } from './api-models.ts';
+import { OAUTH_API } from './oauth-api.ts';
 
 // The admin API as data: one entry per operation. The server binds handlers to it, the remote
 // client builds its requests from it and openapi.ts documents it, so the three cannot disagree.
@@ -16,6 +18,7 @@ export const createAgentBody = z.strictObject({
   description: z.string().max(1000).optional(),
   labels: strings(64).optional().describe('Labels policies match on'),
   scopes: strings(128).optional().describe('The most any of its keys may hold'),
+  authMethods: z.array(z.enum(CLIENT_AUTH_METHODS)).max(CLIENT_AUTH_METHODS.length).optional().describe('Token-endpoint client authentication methods it may use'),
 });
 export const issueKeyBody = z.strictObject({
   scopes: strings(128).optional().describe("Subset of the agent's scopes (default: all of them)"),
@@ -78,6 +81,7 @@ export const ADMIN_API = {
   explainPolicy: { method: 'GET', path: '/v1/policies/explain', summary: 'What the gateway would decide for an agent, method and path', query: explainQuery, response: explanationModel },
   queryAudit: { method: 'GET', path: '/v1/audit', summary: 'Query audit records', query: auditQueryParams, response: listOf(auditRecordModel, 'records') },
   verifyAudit: { method: 'GET', path: '/v1/audit/verify', summary: 'Verify the audit hash chain', query: noQuery, response: verificationModel },
+  ...OAUTH_API,
   openapi: { method: 'GET', path: '/v1/openapi.json', summary: 'This document', query: noQuery, response: z.object({ openapi: z.string() }) },
   metrics: { method: 'GET', path: '/metrics', summary: 'Prometheus metrics (text format)', query: noQuery, response: 'text' },
   healthz: { method: 'GET', path: '/healthz', summary: 'Liveness', query: noQuery, response: z.object({ status: z.literal('ok') }), public: true },

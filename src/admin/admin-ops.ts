@@ -5,6 +5,7 @@ import type { RouteConfig, RuleConfig } from '../config/schema.ts';
 import type { ApiKeyView, IssuedKey } from '../identity/api-key-service.ts';
 import type { CreateAgentInput } from '../identity/agent-service.ts';
 import type { AuditQuery } from '../store/store.ts';
+import type { OAuthAdminOps } from './oauth-admin-ops.ts';
 
 export interface PolicyExplanation {
   agent: string;
@@ -27,9 +28,10 @@ export interface AuditVerification {
 /**
  * Every admin operation, as typed functions. Two implementations: local (services over the store,
  * used by the admin API and by the CLI on this machine) and remote (the CLI with --admin-url).
- * `actor` identifies who acted, for the audit record.
+ * `actor` identifies who acted, for the audit record. The token service's operations are in
+ * OAuthAdminOps.
  */
-export interface AdminOps {
+export interface AdminOps extends OAuthAdminOps {
   createAgent(input: CreateAgentInput): Promise<Agent>;
   listAgents(): Promise<Agent[]>;
   getAgent(ref: string): Promise<Agent>;

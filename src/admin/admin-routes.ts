@@ -45,6 +45,25 @@ export function bindHandlers(deps: { ops: AdminOps; metrics: Metrics; ready(): P
       return { records: await ops.queryAudit(query) };
     },
     verifyAudit: () => ops.verifyAudit(),
+    setAgentAuthMethods: ({ params, body }) => ops.setAgentAuthMethods(params.ref!, body.methods),
+    listAgentKeys: async ({ params }) => ({ keys: await ops.listAgentKeys(params.ref!) }),
+    addAgentKey: ({ params, body }) => ops.addAgentKey(params.ref!, body.jwk, { alg: body.alg, kid: body.kid }),
+    removeAgentKey: ({ params }) => ops.removeAgentKey(params.ref!, params.key!),
+    issueClientSecret: ({ params, body }) => ops.issueClientSecret(params.ref!, body),
+    listClientSecrets: async ({ params }) => ({ secrets: await ops.listClientSecrets(params.ref!) }),
+    rotateClientSecret: ({ params, body }) => ops.rotateClientSecret(params.id!, body),
+    revokeClientSecret: ({ params }) => ops.revokeClientSecret(params.id!),
+    listIssuers: async () => ({ issuers: await ops.listIssuers() }),
+    putIssuer: ({ body }) => ops.putIssuer(body),
+    removeIssuer: async ({ params }) => {
+      await ops.removeIssuer(params.name!);
+      return { removed: params.name! };
+    },
+    listSigningKeys: async () => ({ keys: await ops.listSigningKeys() }),
+    rotateSigningKeys: () => ops.rotateSigningKeys(),
+    signingJwks: () => ops.signingJwks(),
+    tokenRevocation: async ({ params }) => ({ revocation: await ops.tokenRevocation(params.jti!) }),
+    revokeToken: ({ params }) => ops.revokeToken(params.jti!),
     openapi: async () => deps.openapi(),
     metrics: async () => new Reply(200, deps.metrics.registry.contentType, await deps.metrics.registry.metrics()),
     healthz: async () => ({ status: 'ok' }),

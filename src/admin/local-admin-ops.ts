@@ -10,6 +10,7 @@ import type { CreateAgentInput } from '../identity/agent-service.ts';
 import type { ApiKeyView, IssuedKey } from '../identity/api-key-service.ts';
 import type { AuditQuery } from '../store/store.ts';
 import type { AdminOps, AuditVerification, PolicyExplanation } from './admin-ops.ts';
+import { LocalOAuthOps } from './local-oauth-ops.ts';
 
 /** What explain pretends the request looked like: a loopback caller with an API key. */
 const EXPLAIN_CLIENT_ADDRESS = '127.0.0.1';
@@ -17,44 +18,42 @@ const ADMIN_AUDIT_PAGE_MAX = 1000;
 
 /**
  * AdminOps over the local store and services: used by the admin API inside the gateway process
- * and by the CLI on the gateway's machine. Every change is audited with `actor`.
+ * and by the CLI on the gateway's machine. Every change is audited with `actor`. The token
+ * service's operations come from LocalOAuthOps.
  */
-export class LocalAdminOps implements AdminOps {
-  readonly #core: LocalCore;
-  readonly #actor: string;
+export class LocalAdminOps extends LocalOAuthOps implements AdminOps {
   readonly #config: () => Readonly<Config>;
 
   /** `opts.config` gives the config in force after reloads (default: the one the core was opened with). */
   constructor(core: LocalCore, actor: string, opts: { config?: () => Readonly<Config> } = {}) {
-    this.#core = core;
-    this.#actor = actor;
+    super(core, actor);
     this.#config = opts.config ?? (() => core.loaded.config);
   }
 
   createAgent(input: CreateAgentInput): Promise<Agent> {
-    return this.#core.agents.create(input, this.#actor);
+    return this.core.agents.create(input, this.actor);
   }
   listAgents(): Promise<Agent[]> {
-    return this.#core.agents.list();
+    return this.core.agents.list();
   }
   getAgent(ref: string): Promise<Agent> {
-    return this.#core.agents.get(ref);
+    return this.core.agents.get(ref);
   }
   setAgentStatus(ref: string, status: AgentStatus): Promise<Agent> {
-    return this.#core.agents.setStatus(ref, status, this.#actor);
+    return this.core.agents.setStatus(ref, status, this.actor);
   }
 
   issueKey(agentRef: string, opts: { scopes?: string[]; ttlDays?: number }): Promise<IssuedKey> {
-    return this.#core.keys.issue(agentRef, opts, this.#actor);
+    return this.core.keys.issue(agentRef, opts, this.actor);
   }
   listKeys(agentRef?: string): Promise<ApiKeyView[]> {
-    return this.#core.keys.list(agentRef);
+    return this.core.keys.list(agentRef);
   }
   rotateKey(keyId: string, opts: { overlapHours?: number; ttlDays?: number }): Promise<IssuedKey & { previous: ApiKeyView }> {
-    return this.#core.keys.rotate(keyId, opts, this.#actor);
+    return this.core.keys.rotate(keyId, opts, this.actor);
   }
   revokeKey(keyId: string): Promise<ApiKeyView> {
-    return this.#core.keys.revoke(keyId, this.#actor);
+    return this.core.keys.revoke(keyId, this.actor);
   }
 
   async listRoutes(): Promise<RouteConfig[]> {
@@ -63,7 +62,7 @@ export class LocalAdminOps implements AdminOps {
 
   /** The configured rules plus every loaded policy (rules compiled, and .cedar files) as Cedar text. */
   async listPolicies(): Promise<{ version: string; ids: string[]; rules: RuleConfig[]; cedar: string }> {
-    const engine = this.#core.policy();
+    const engine = this.core.policy();
     const ids = [...engine.policyIds];
     const cedar = ids.map((id) => engine.policyText(id) ?? '').join('\n\n');
     return { version: engine.version, ids, rules: [...this.#config().policies.rules], cedar };
@@ -71,8 +70,8 @@ export class LocalAdminOps implements AdminOps {
 
   /** Evaluates what the gateway would decide for this agent (any status), method and raw path. */
   async explain(agentRef: string, method: string, path: string): Promise<PolicyExplanation> {
-    const agent = await this.#core.agents.get(agentRef);
-    const engine = this.#core.policy();
+    const agent = await this.core.agents.get(agentRef);
+    const engine = this.core.policy();
     const m = method.toUpperCase();
     const base = { agent: agent.name, method: m, path, policyVersion: engine.version };
     const target = canonicalizeTarget(path);
@@ -87,7 +86,7 @@ export class LocalAdminOps implements AdminOps {
       routeId: route.id,
       clientAddress: EXPLAIN_CLIENT_ADDRESS,
       credentialType: 'api_key',
-      now: this.#core.clock.now(),
+      now: this.core.clock.now(),
     });
     return { ...canonical, routeId: route.id, decision: answer.decision, reasons: answer.reasons, policies: answer.policies };
   }
@@ -96,11 +95,11 @@ export class LocalAdminOps implements AdminOps {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > ADMIN_AUDIT_PAGE_MAX) {
       throw badRequest('limit_invalid', `limit must be an integer between 1 and ${ADMIN_AUDIT_PAGE_MAX}`);
     }
-    return this.#core.store.queryAudit(query);
+    return this.core.store.queryAudit(query);
   }
 
   verifyAudit(): Promise<AuditVerification> {
-    return verifyAudit(this.#core.store, { sealKey: auditSealKey(this.#core.secret.reveal()) });
+    return verifyAudit(this.core.store, { sealKey: auditSealKey(this.core.secret.reveal()) });
   }
 }
 

@@ -44,7 +44,7 @@ export function buildOpenApi(): JsonSchema {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Gatehouse admin API', version: '1.0.0', description: 'Manage agents, API keys, policies and the audit log. Every operation except the health probes needs the admin token.' },
+    info: { title: 'Gatehouse admin API', version: '1.0.0', description: 'Manage agents, API keys, policies, the audit log and the token service (client secrets, agent keys, trusted issuers, signing keys, token revocation). Every operation except the health probes needs the admin token.' },
     security: [{ adminToken: [] }],
     paths,
     components: {

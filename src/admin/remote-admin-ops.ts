@@ -1,12 +1,15 @@
 import { fetch as undiciFetch } from 'undici';
 import type { RouteConfig, RuleConfig } from '../config/schema.ts';
 import { badRequest, GatehouseError } from '../core/errors.ts';
-import type { Agent, AgentStatus, AuditRecord } from '../core/types.ts';
+import type { Agent, AgentKeyRecord, AgentStatus, AuditRecord, ClientAuthMethod, RevokedTokenRecord, TrustedIssuerRecord } from '../core/types.ts';
 import type { CreateAgentInput } from '../identity/agent-service.ts';
 import type { ApiKeyView, IssuedKey } from '../identity/api-key-service.ts';
+import type { ClientSecretView, IssuedClientSecret } from '../oauth/client-secret-service.ts';
+import type { TrustedIssuerInput } from '../oauth/trusted-issuer-service.ts';
 import type { AuditQuery } from '../store/store.ts';
 import { ADMIN_API, type OperationName } from './admin-api.ts';
 import type { AdminOps, AuditVerification, PolicyExplanation } from './admin-ops.ts';
+import type { PublicJwks, SigningKeyRotation, SigningKeyView } from './oauth-admin-ops.ts';
 
 type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string; redirect: 'manual'; signal: AbortSignal }) => Promise<{ status: number; ok: boolean; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
@@ -62,6 +65,31 @@ export class RemoteAdminOps implements AdminOps {
     return ((await this.#call('queryAudit', { query })) as { records: AuditRecord[] }).records;
   };
   verifyAudit = async (): Promise<AuditVerification> => this.#call('verifyAudit') as Promise<AuditVerification>;
+
+  setAgentAuthMethods = async (ref: string, methods: ClientAuthMethod[]): Promise<Agent> => this.#call('setAgentAuthMethods', { params: { ref }, body: { methods } }) as Promise<Agent>;
+  addAgentKey = async (ref: string, jwk: Record<string, unknown>, opts: { alg?: string; kid?: string }): Promise<AgentKeyRecord> =>
+    this.#call('addAgentKey', { params: { ref }, body: { jwk, ...opts } }) as Promise<AgentKeyRecord>;
+  listAgentKeys = async (ref: string): Promise<AgentKeyRecord[]> => ((await this.#call('listAgentKeys', { params: { ref } })) as { keys: AgentKeyRecord[] }).keys;
+  removeAgentKey = async (ref: string, key: string): Promise<AgentKeyRecord> => this.#call('removeAgentKey', { params: { ref, key } }) as Promise<AgentKeyRecord>;
+
+  issueClientSecret = async (ref: string, opts: { ttlDays?: number }): Promise<IssuedClientSecret> =>
+    this.#call('issueClientSecret', { params: { ref }, body: opts }) as Promise<IssuedClientSecret>;
+  listClientSecrets = async (ref: string): Promise<ClientSecretView[]> => ((await this.#call('listClientSecrets', { params: { ref } })) as { secrets: ClientSecretView[] }).secrets;
+  rotateClientSecret = async (id: string, opts: { overlapHours?: number; ttlDays?: number }): Promise<IssuedClientSecret & { previous: ClientSecretView }> =>
+    this.#call('rotateClientSecret', { params: { id }, body: opts }) as Promise<IssuedClientSecret & { previous: ClientSecretView }>;
+  revokeClientSecret = async (id: string): Promise<ClientSecretView> => this.#call('revokeClientSecret', { params: { id } }) as Promise<ClientSecretView>;
+
+  putIssuer = async (definition: TrustedIssuerInput): Promise<TrustedIssuerRecord> => this.#call('putIssuer', { body: definition }) as Promise<TrustedIssuerRecord>;
+  listIssuers = async (): Promise<TrustedIssuerRecord[]> => ((await this.#call('listIssuers')) as { issuers: TrustedIssuerRecord[] }).issuers;
+  removeIssuer = async (name: string): Promise<void> => void (await this.#call('removeIssuer', { params: { name } }));
+
+  listSigningKeys = async (): Promise<SigningKeyView[]> => ((await this.#call('listSigningKeys')) as { keys: SigningKeyView[] }).keys;
+  rotateSigningKeys = async (): Promise<SigningKeyRotation> => this.#call('rotateSigningKeys') as Promise<SigningKeyRotation>;
+  signingJwks = async (): Promise<PublicJwks> => this.#call('signingJwks') as Promise<PublicJwks>;
+
+  revokeToken = async (jti: string): Promise<RevokedTokenRecord> => this.#call('revokeToken', { params: { jti } }) as Promise<RevokedTokenRecord>;
+  tokenRevocation = async (jti: string): Promise<RevokedTokenRecord | null> =>
+    ((await this.#call('tokenRevocation', { params: { jti } })) as { revocation: RevokedTokenRecord | null }).revocation;
 
   async #call(name: OperationName, input: CallInput = {}): Promise<unknown> {
     const op = ADMIN_API[name];

@@ -11,6 +11,7 @@ import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.ts';
 import { Forwarder } from '../gateway/forwarder.ts';
 import { createDataPlane, createListener } from '../gateway/data-plane.ts';
 import { buildRuntimeState, type RuntimeState } from '../gateway/runtime-state.ts';
+import { LocalEndpointTable } from '../gateway/local-endpoint.ts';
 import type { GatewayDeps } from '../gateway/gateway-deps.ts';
 import { Metrics } from '../obs/metrics.ts';
 import type { Logger } from '../obs/logger.ts';
@@ -84,8 +85,13 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
   undo.push(() => audit.close());
   const forwarder = new Forwarder();
   undo.push(() => forwarder.close());
-  let state: RuntimeState = buildRuntimeState(config, core.policy());
-  const deps: GatewayDeps = { state: () => state, keys: core.keys, limiter, audit, forwarder, metrics, logger, clock: core.clock };
+  // Endpoints exist only once the issuer is known (the bound data-plane URL unless configured).
+  let endpoints = new LocalEndpointTable();
+  let state: RuntimeState = buildRuntimeState(config, core.policy(), endpoints);
+  const oauth = core.oauth;
+  const deps: GatewayDeps = { state: () => state, keys: core.keys, tokens: oauth.verifier, identity: config.oauth.upstreamAssertion.enabled ? oauth.identity : undefined, limiter, audit, forwarder, metrics, logger, clock: core.clock };
+  await oauth.start().catch(abandon); // signing keys: created on first start, shared through the store
+  undo.push(() => oauth.stop());
 
   const data = await Promise.resolve().then(() => createDataPlane(deps, core.loaded.baseDir)).catch(abandon); // reads TLS files
   undo.push(() => data.close());
@@ -111,6 +117,9 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
   undo.push(() => admin.close());
   await listen(data, config.server.listen, 'server.listen').catch(abandon);
   await listen(admin, config.admin.listen, 'admin.listen').catch(abandon);
+  oauth.bindIssuer(urlOf(data, config.server.listen.tls !== undefined));
+  endpoints = oauth.endpoints(limiter);
+  state = buildRuntimeState(state.config, state.policy, endpoints);
   const touch = setInterval(() => void core.keys.flushLastUsed(sink ?? core.store).catch((err) => logger.warn({ err }, 'could not record key last-used times')), 5_000);
   touch.unref();
 
@@ -127,8 +136,10 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
         const policy = loadPolicyEngine(next.config, next.baseDir);
         const changed = restartOnlyChanges(state.config, next.config);
         // Routes and policies swap as one reference; other sections need a restart.
-        const merged = { ...state.config, routes: next.config.routes, policies: next.config.policies, rateLimit: next.config.rateLimit } as Config;
-        state = buildRuntimeState(Object.freeze(merged), policy);
+        const merged = { ...state.config, routes: next.config.routes, policies: next.config.policies, rateLimit: next.config.rateLimit, oauth: next.config.oauth } as Config;
+        core.setConfig(Object.freeze(merged));
+        endpoints = oauth.endpoints(limiter); // their rate limit comes from oauth.rateLimit
+        state = buildRuntimeState(core.config(), policy, endpoints);
         core.setPolicy(policy);
         for (const c of changed) logger.warn(`config section "${c}" changed: restart Gatehouse to apply it`);
         logger.info({ routes: merged.routes.length, policyVersion: policy.version }, 'configuration reloaded');
@@ -140,10 +151,11 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
       }
     },
     setPolicyForTesting(engine) {
-      state = buildRuntimeState(state.config, engine);
+      state = buildRuntimeState(state.config, engine, endpoints);
       core.setPolicy(engine);
     },
     async close() {
+      oauth.stop();
       clearInterval(touch);
       await Promise.all([closeServer(data), closeServer(admin)]);
       await audit.close().catch((err) => logger.error({ err }, 'audit flush at shutdown failed'));
@@ -154,10 +166,14 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
   };
 }
 
-const RELOADABLE = new Set(['routes', 'policies', 'rateLimit']);
+const RELOADABLE = new Set(['routes', 'policies', 'rateLimit', 'oauth']);
+// Within oauth, resources, lifetimes and limits reload; these are read once at start.
+const OAUTH_RESTART_ONLY = ['issuer', 'signing', 'clockSkewSeconds', 'maxAssertionLifetimeSeconds', 'clientSecrets', 'upstreamAssertion'] as const;
 
 function restartOnlyChanges(a: Readonly<Config>, b: Readonly<Config>): string[] {
-  return (Object.keys(b) as (keyof Config)[]).filter((k) => !RELOADABLE.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  const top = (Object.keys(b) as (keyof Config)[]).filter((k) => !RELOADABLE.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  const oauth = OAUTH_RESTART_ONLY.filter((k) => JSON.stringify(a.oauth[k]) !== JSON.stringify(b.oauth[k])).map((k) => `oauth.${k}`);
+  return [...top, ...oauth];
 }
 
 function listen(server: Server, l: Config['server']['listen'], field: string): Promise<void> {

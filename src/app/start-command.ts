@@ -32,7 +32,7 @@ export async function runStart(argv: string[]): Promise<number> {
     if (gw.newAdminToken) {
       process.stdout.write(`\n  Admin token (shown once; store it now): ${gw.newAdminToken}\n  Use it as: Authorization: Bearer <token> on ${gw.adminUrl}\n\n`);
     }
-    if (demo) process.stdout.write(demoInstructions(gw.dataUrl, await demoKey(core)));
+    if (demo) process.stdout.write(demoInstructions(gw.dataUrl, await demoKey(core), await demoClientSecret(core)));
     const stopWatching = file === undefined ? () => undefined : watchConfig(loaded.file!, () => gw.reload());
     const onHup = () => void gw.reload();
     process.on('SIGHUP', onHup);
@@ -68,6 +68,14 @@ export async function demoKey(core: LocalCore): Promise<string> {
   const agent = await core.agents.get(DEMO_AGENT).catch(() => core.agents.create({ name: DEMO_AGENT, owner: 'demo', description: 'read-only demo agent', labels: ['reader'], scopes: ['demo:read'] }, actor));
   for (const k of await core.keys.list(agent.id)) if (k.revokedAt === null) await core.keys.revoke(k.id, actor);
   return (await core.keys.issue(agent.id, { ttlDays: 1 }, actor)).key;
+}
+
+/** Registers the demo agent for client_secret_basic and issues a fresh one-day client secret, revoking older ones. */
+export async function demoClientSecret(core: LocalCore): Promise<string> {
+  const actor = 'demo';
+  await core.agents.setAuthMethods(DEMO_AGENT, ['client_secret_basic', 'client_secret_post'], actor);
+  for (const s of await core.oauth.secrets.list(DEMO_AGENT)) if (s.revokedAt === null) await core.oauth.secrets.revoke(s.id, actor);
+  return (await core.oauth.secrets.issue(DEMO_AGENT, { ttlDays: 1 }, actor)).secret;
 }
 
 /** Debounced file watch: editors write files in several steps. */

@@ -5,14 +5,18 @@ import { UsageError, type CliContext, type CommandGroup, type Out } from './comm
 import { adminTokenCommands } from './commands/admin-token.ts';
 import { agentsCommands } from './commands/agents.ts';
 import { auditCommands } from './commands/audit.ts';
+import { clientSecretsCommands } from './commands/client-secrets.ts';
 import { initCommands } from './commands/init.ts';
+import { issuersCommands } from './commands/issuers.ts';
 import { keysCommands } from './commands/keys.ts';
 import { policyCommands } from './commands/policy.ts';
+import { tokenCommands } from './commands/token.ts';
 import { splitGlobalOptions } from './global-options.ts';
 import { runCommand } from './run-command.ts';
 
 const GROUPS: Record<string, CommandGroup> = {
   init: initCommands, agents: agentsCommands, keys: keysCommands, policy: policyCommands, audit: auditCommands, 'admin-token': adminTokenCommands,
+  'client-secrets': clientSecretsCommands, issuers: issuersCommands, token: tokenCommands,
 };
 
 const USAGE = `Usage: gatehouse <command> [options]
@@ -21,7 +25,13 @@ Commands:
   start                 run the gateway (data plane + admin API)
   init                  write a starter gatehouse.yaml
   agents  create|list|show|suspend|resume|revoke
-  keys    issue|list|rotate|revoke
+          auth-methods|add-key|keys|remove-key      (token endpoint: client auth, public keys)
+  keys    issue|list|rotate|revoke                  (API keys)
+          signing|rotate-signing                    (Gatehouse's token-signing keys)
+  client-secrets issue|list|rotate|revoke           (token endpoint client secrets)
+  issuers add|list|show|remove                      (trusted external issuers)
+  token   --url URL --client NAME …                 (obtain a token, for testing)
+          inspect|revoke                            (decode and verify; revoke by jti)
   policy  check|explain|show
   audit   tail|verify
   admin-token reset
@@ -59,10 +69,12 @@ export async function runCli(argv: readonly string[], out: Out, opts: MainOption
     const commands = GROUPS[group];
     if (!commands) throw new UsageError(`unknown command "${group}"`);
     where = `gatehouse ${group}`;
-    const single = commands[''];
+    // A group may have a default command ('') and named ones (`token` and `token inspect`).
+    const named = sub !== undefined && sub !== '' && Object.hasOwn(commands, sub);
+    const single = named ? undefined : commands[''];
     const name = single ? '' : sub;
     if (!single && (name === undefined || isHelp(name))) return usage(out, groupUsage(group, commands), name !== undefined);
-    const cmd = commands[name!];
+    const cmd = Object.hasOwn(commands, name!) ? commands[name!] : undefined;
     if (!cmd) throw new UsageError(`unknown command "${group} ${name}"`);
     if (!single) where = `gatehouse ${group} ${name}`;
     const cwd = opts.cwd ?? process.cwd();

@@ -31,9 +31,14 @@ export interface CliContext {
   loadConfig(): LoadedConfig;
 }
 
+/** Runs `fn` with AdminOps (local store or admin API) opened on demand and closed afterwards. */
+export type WithOps = <T>(fn: (ops: AdminOps) => Promise<T>) => Promise<T>;
+
 /** One subcommand: what it needs decides how main prepares it. */
 export type Command =
   | { needs: 'ops'; summary: string; run(ops: AdminOps, args: string[], out: Out, ctx: CliContext): Promise<number> }
+  /** For commands that may not need AdminOps at all (token inspect --jwks): nothing is opened unless asked. */
+  | { needs: 'ops-on-demand'; summary: string; run(withOps: WithOps, args: string[], out: Out, ctx: CliContext): Promise<number> }
   | { needs: 'core'; summary: string; run(core: LocalCore, args: string[], out: Out, ctx: CliContext): Promise<number> }
   | { needs: 'context'; summary: string; run(ctx: CliContext, args: string[], out: Out): Promise<number> };
 

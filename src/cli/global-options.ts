@@ -24,7 +24,7 @@ export function splitGlobalOptions(argv: readonly string[]): { globals: GlobalOp
     }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
-    const key = NAMES[name];
+    const key = Object.hasOwn(NAMES, name) ? NAMES[name] : undefined; // not `constructor` & co. from the prototype
     if (key === undefined) {
       rest.push(arg);
       continue;

@@ -1,6 +1,6 @@
 import type { AdminOps } from '../admin/admin-ops.ts';
 import type { LocalCore } from '../app/open-local.ts';
-import { UsageError, type CliContext, type Command, type Out } from './command.ts';
+import { UsageError, type CliContext, type Command, type Out, type WithOps } from './command.ts';
 import type { GlobalOptions } from './global-options.ts';
 
 /** Where AdminOps come from: the admin API (--admin-url / GATEHOUSE_ADMIN_URL) or the local store. */
@@ -33,10 +33,14 @@ export async function runCommand(cmd: Command, args: string[], out: Out, ctx: Cl
     if (remote) throw new UsageError('this command works on the local store only; run it on the gateway machine without --admin-url');
     return withCore(ctx, out, (core) => cmd.run(core, args, out, ctx));
   }
-  if (remote) {
-    const { RemoteAdminOps } = await import('../admin/remote-admin-ops.ts');
-    return cmd.run(new RemoteAdminOps(remote), args, out, ctx);
-  }
-  const { LocalAdminOps } = await import('../admin/local-admin-ops.ts');
-  return withCore(ctx, out, (core) => cmd.run(new LocalAdminOps(core, ctx.actor) satisfies AdminOps, args, out, ctx));
+  const withOps: WithOps = async (fn) => {
+    if (remote) {
+      const { RemoteAdminOps } = await import('../admin/remote-admin-ops.ts');
+      return fn(new RemoteAdminOps(remote));
+    }
+    const { LocalAdminOps } = await import('../admin/local-admin-ops.ts');
+    return withCore(ctx, out, (core) => fn(new LocalAdminOps(core, ctx.actor) satisfies AdminOps));
+  };
+  if (cmd.needs === 'ops-on-demand') return cmd.run(withOps, args, out, ctx);
+  return withOps((ops) => cmd.run(ops, args, out, ctx));
 }

@@ -44,7 +44,7 @@ const routeSchema = z.strictObject({
   auth: z.enum(['strict', 'public']).default('strict').describe('strict (default): every request needs a valid credential. public: explicitly unauthenticated (still rate-limited by address and audited).'),
   timeoutMs: z.number().int().positive().default(30_000).describe('Upstream response-headers timeout for this route.'),
   maxBodyBytes: z.number().int().nonnegative().optional().describe('Request body limit for this route (defaults to server.limits.maxBodyBytes).'),
-  rateLimit: bucket.optional().describe('Per-agent bucket for this route (overrides rateLimit.perAgent).'),
+  rateLimit: bucket.optional().describe('Bucket for this route: per agent (overrides rateLimit.perAgent), or per client address on a public route.'),
   websocket: z.boolean().default(false).describe('Allow WebSocket upgrades on this route (after authentication and authorization).'),
   resource: z.url().optional().describe('The RFC 8707 resource (JWT `aud`) this route serves; must be listed in oauth.resources. Needed to accept JWTs.'),
   accept: z
@@ -111,6 +111,7 @@ const oauthSchema = z.strictObject({
     .prefault({}),
   resources: z.array(resourceSchema).default([]).describe('Audiences tokens may be issued for (RFC 8707). Unknown resources get invalid_target.'),
   defaultResource: z.url().optional().describe('The resource used when a token request names none; must be one of resources.'),
+  rateLimit: bucket.default({ rate: 50, burst: 100 }).describe('Per-client-address bucket for each token-service endpoint (failed client authentications also count toward rateLimit.authFailures).'),
   upstreamAssertion: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Send upstreams a signed identity JWT (header x-gatehouse-identity, verifiable with the JWKS).'),

@@ -90,11 +90,14 @@ function newContext(deps: GatewayDeps, req: IncomingMessage, upgrade: boolean): 
     path: undefined,
     query: '',
     route: undefined,
+    endpoint: undefined,
     principal: undefined,
     attempted: undefined,
     decision: 'deny',
     reasons: [],
     upstreamStatus: undefined,
+    identityAssertion: undefined,
+    details: undefined,
     responseHeaders: {},
   };
 }

@@ -85,7 +85,7 @@ export class Forwarder {
       host: ctx.req.headers.host,
       identity: identityHeaders(ctx),
       keepUpgrade: false, // undici sets connection/upgrade itself for upgrades
-      stripCredentials: true,
+      stripCredentials: !ctx.route!.passCallerToken, // the caller's own credential goes upstream only when the route asks for it
       trustIncomingXff: ctx.state.trustedProxies.contains(peerAddress(ctx.req)),
     });
     const flat: string[] = [];

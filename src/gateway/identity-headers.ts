@@ -10,6 +10,12 @@ export function identityHeaders(ctx: RequestContext): Record<string, string> {
     h['x-gatehouse-spiffe-id'] = p.agent.spiffeId;
     h['x-gatehouse-scopes'] = p.scopes.join(' ');
     h['x-gatehouse-credential-id'] = p.credentialId;
+    h['x-gatehouse-credential-type'] = p.credentialType;
+    if (p.delegation) {
+      h['x-gatehouse-subject'] = p.delegation.subject;
+      h['x-gatehouse-delegation-depth'] = String(p.delegation.depth);
+    }
+    if (ctx.identityAssertion !== undefined) h['x-gatehouse-identity'] = ctx.identityAssertion;
   } else {
     h['x-gatehouse-auth'] = 'public';
   }

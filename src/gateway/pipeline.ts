@@ -10,6 +10,7 @@ import { authenticate } from './stages/authenticate.ts';
 import { authorize } from './stages/authorize.ts';
 import { rateLimit } from './stages/rate-limit.ts';
 import { auditGate } from './stages/audit-gate.ts';
+import { assertIdentity } from './stages/identity.ts';
 import { writeAudit } from './stages/audit.ts';
 
 /**
@@ -24,6 +25,7 @@ export function buildStages(deps: GatewayDeps): Stage[] {
     authenticate(deps),
     authorize(deps),
     rateLimit(deps), // after authorize: a forbidden request must not spend the agent's budget
+    assertIdentity(deps), // only for requests that will be forwarded
     auditGate(deps), // last check before forwarding: never serve a request we could not audit
   ];
 }
@@ -41,6 +43,11 @@ export async function runPipeline(
       if (pending) await pending; // sync stages cost no microtask
     }
     ctx.decision = 'allow';
+    if (ctx.endpoint) {
+      if (out.kind !== 'http') throw new Rejection(400, 'bad_request', 'this endpoint does not upgrade', { reasons: ['bad_request'] });
+      await ctx.endpoint.handle(ctx, out.res); // answers, and sets its own decision and reasons
+      return;
+    }
     const limit = ctx.route!.maxBodyBytes ?? ctx.state.config.server.limits.maxBodyBytes;
     if (out.kind === 'http') await deps.forwarder.forward(ctx, out.res, limit);
     else await deps.forwarder.upgrade(ctx, out.socket, out.head);

@@ -40,7 +40,7 @@ function guardedLookup(resolve: ResolveHost, enforce: boolean): LookupFunction {
       if (bad) return new GatehouseError('outbound_refused', 400, `${hostname} resolves to ${bad.address}, which is ${blockedAddressReason(bad.address)}; not allowed without allowPrivateNetwork`);
       return addresses;
     };
-    resolve(hostname, family).then(settle, (err: Error) => failed(`DNS lookup of ${hostname} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, err)).then((result) => {
+    Promise.resolve().then(() => resolve(hostname, family)).then(settle, (err: Error) => failed(`DNS lookup of ${hostname} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, err)).then((result) => {
       if (result instanceof Error) callback(result, '', 0);
       else if (options.all) callback(null, result);
       else callback(null, result[0]!.address, result[0]!.family);
@@ -96,7 +96,7 @@ export class SafeFetcher {
         signal,
       }));
       if (!REDIRECT_STATUSES.has(res.statusCode)) return this.#guard(url, signal, () => this.#readJson(url, res));
-      res.body.destroy();
+      discard(res.body);
       if (redirects === MAX_REDIRECTS) throw failed(`${where(url)}: more than ${MAX_REDIRECTS} redirects`);
       const location = res.headers.location;
       if (typeof location !== 'string' || !URL.canParse(location, url.href)) throw failed(`${where(url)}: HTTP ${res.statusCode} without a valid Location`);
@@ -112,7 +112,7 @@ export class SafeFetcher {
   async #readJson(url: URL, res: Dispatcher.ResponseData): Promise<unknown> {
     const { statusCode, headers, body } = res;
     const fail = (message: string): GatehouseError => {
-      body.destroy();
+      discard(body);
       return failed(`${where(url)}: ${message}`);
     };
     if (statusCode < 200 || statusCode > 299) throw fail(`HTTP ${statusCode}`);
@@ -146,6 +146,12 @@ export class SafeFetcher {
       throw failed(`${where(url)}: ${code ?? (err as Error).message}`, err);
     }
   }
+}
+
+/** Drops a response body we will not read; undici reports that as an AbortError nobody needs. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** Where a request went, for error messages: never the query (it may carry secrets). */

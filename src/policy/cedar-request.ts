@@ -9,7 +9,9 @@ export interface PolicyRequest {
   path: string;
   routeId: string;
   clientAddress: string;
-  credentialType: 'api_key';
+  credentialType: 'api_key' | 'jwt' | 'oauth_client';
+  /** Delegated tokens (RFC 8693): on whose behalf, and the actors' SPIFFE ids (most recent first). Absent = not delegated. */
+  delegation?: { subject: string; actors: readonly string[] };
   now: number;
 }
 
@@ -36,6 +38,8 @@ const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => ty
 export function checkRequestShape(req: PolicyRequest): void {
   const a = req.agent;
   const strings = [a.id, a.name, a.owner, req.method, req.path, req.routeId, req.clientAddress, req.credentialType];
+  const d = req.delegation;
+  if (d !== undefined && (typeof d.subject !== 'string' || !isStrings(d.actors))) throw new TypeError('malformed policy request');
   if (!strings.every((s) => typeof s === 'string') || !isStrings(a.labels) || !isStrings(a.scopes)) {
     throw new TypeError('malformed policy request');
   }
@@ -53,6 +57,7 @@ export function cacheKey(version: string, req: PolicyRequest, time: TimeBuckets,
   return JSON.stringify([
     version, a.id, a.name, a.owner, sortedSet(a.labels), sortedSet(a.scopes),
     req.method, pathKey, req.routeId, req.clientAddress, req.credentialType, time.hourUtc, time.weekdayUtc,
+    req.delegation?.subject ?? null, req.delegation?.actors ?? null,
   ]);
 }
 
@@ -86,7 +91,10 @@ export function toCedarCall(req: PolicyRequest, time: TimeBuckets, policySetId: 
     principal,
     action: { type: ACTION_TYPE, id: req.method },
     resource,
-    context: { clientAddress: req.clientAddress, credentialType: req.credentialType, ...time },
+    context: {
+      clientAddress: req.clientAddress, credentialType: req.credentialType, ...time,
+      delegationDepth: req.delegation?.actors.length ?? 0, subject: req.delegation?.subject ?? a.name, actors: [...(req.delegation?.actors ?? [])],
+    },
     preparsedPolicySetId: policySetId,
     preparsedSchemaName: schemaName,
     // Also type-checks entities and context against the schema: a malformed request is an error, not a deny.

@@ -7,6 +7,9 @@
  * - resource `Gatehouse::Path::"<canonical path>"`: `selfPath` is the path with every segment equal
  *   to the caller's name replaced by `{agent}` (literal `{` first encoded as `%7B`, so it cannot be forged).
  * - context: time is bucketed to the UTC hour and weekday so decisions stay cacheable.
+ *   `credentialType` is `api_key` or `jwt`. Delegated tokens (token exchange) set `delegationDepth`
+ *   (number of actors), `subject` (on whose behalf: the token's `sub`) and `actors` (SPIFFE ids);
+ *   otherwise depth 0, subject = the agent's name, actors empty.
  */
 export const CEDAR_NAMESPACE = 'Gatehouse';
 export const AGENT_TYPE = 'Gatehouse::Agent';
@@ -41,6 +44,9 @@ export const CEDAR_SCHEMA = `namespace ${CEDAR_NAMESPACE} {
     credentialType: String,
     hourUtc: Long,
     weekdayUtc: Long,
+    delegationDepth: Long,
+    subject: String,
+    actors: Set<String>,
   };
   action ${POLICY_METHODS.map((m) => `"${m}"`).join(', ')} appliesTo {
     principal: [Agent],

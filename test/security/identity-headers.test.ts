@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { startHarness, type Harness } from '../helpers/gateway-harness.ts';
 import type { SeenRequest } from '../helpers/recording-upstream.ts';
 import { attackConfig, bearer, rawExchange, rawGet } from './attack-kit.ts';
@@ -22,6 +23,7 @@ const forged = [
   'X-Gatehouse-Agent: admin', 'x-gatehouse-agent-id: agt_admin', 'X-GATEHOUSE-SCOPES: everything',
   'x-GateHouse-Credential-Id: key_admin', 'X-Gatehouse-Spiffe-Id: spiffe://gatehouse.local/agent/admin',
   'X-Gatehouse-Request-Id: req_forged', 'X-Gatehouse-Auth: public', 'X-Gatehouse-Identity-Assertion: eyJhbGciOiJub25lIn0.e30.',
+  'X-Gatehouse-Identity: eyJhbGciOiJub25lIn0.eyJhZ2VudCI6ImFkbWluIn0.', 'X-Gatehouse-Credential-Type: admin', 'X-Gatehouse-Subject: admin',
 ];
 
 interface Row { name: string; headers: string[] }
@@ -50,10 +52,16 @@ describe('identity headers (case 31)', () => {
       const seen = h.upstream.seen.at(-1)!;
       const requestId = seen.headers['x-gatehouse-request-id'] as string;
       assert.match(requestId, /^req_/);
+      // The one identity assertion present is Gatehouse's own, signed with its key.
+      const assertion = seen.headers['x-gatehouse-identity'] as string;
+      const { payload } = await jwtVerify(assertion, createLocalJWKSet(h.core.oauth.keys.jwks() as never), { typ: 'gatehouse-identity+jwt' });
+      assert.equal(payload.agent, 'reader-1');
       assert.deepEqual(identityOf(seen), [
         ['x-gatehouse-agent', 'reader-1'],
         ['x-gatehouse-agent-id', me.agentId],
         ['x-gatehouse-credential-id', me.keyId],
+        ['x-gatehouse-credential-type', 'api_key'],
+        ['x-gatehouse-identity', assertion],
         ['x-gatehouse-request-id', requestId],
         ['x-gatehouse-scopes', 'tasks:read'],
         ['x-gatehouse-spiffe-id', 'spiffe://gatehouse.local/agent/reader-1'],

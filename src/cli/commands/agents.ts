@@ -1,28 +1,46 @@
-import type { Agent, AgentStatus } from '../../core/types.ts';
+import type { Agent, AgentStatus, ClientAuthMethod } from '../../core/types.ts';
 import { opsCommand, type CommandGroup } from '../command.ts';
 import { fields, list, table, time } from '../format.ts';
+import { agentsAddKey, agentsAuthMethods, agentsKeys, agentsRemoveKey } from './agent-keys.ts';
 
-const CREATE_USAGE = `Usage: gatehouse agents create NAME [--owner O] [--description D] [--label L]... [--scope S]... [--json]
+const CREATE_USAGE = `Usage: gatehouse agents create NAME [--owner O] [--description D] [--label L]... [--scope S]...
+                              [--auth-method M]... [--json]
 
-Creates an agent identity. Labels are what policies match on; scopes are the most any of its keys may hold.`;
+Creates an agent identity. Labels are what policies match on; scopes are the most any of its keys may hold.
+--auth-method (repeatable) lets it authenticate at the token endpoint: client_secret_basic,
+client_secret_post or private_key_jwt (change later with: gatehouse agents auth-methods).`;
 
 function showAgent(g: Agent): string {
   return fields([
     ['name', g.name], ['id', g.id], ['spiffe id', g.spiffeId], ['status', g.status], ['owner', g.owner],
-    ['description', g.description || '-'], ['labels', list(g.labels)], ['scopes', list(g.scopes)],
+    ['description', g.description || '-'], ['labels', list(g.labels)], ['scopes', list(g.scopes)], ['auth methods', list(g.authMethods)],
     ['created', time(g.createdAt)], ['updated', time(g.updatedAt)],
   ]);
+}
+
+/** The credential the agent can use next, by its token-endpoint methods (API keys otherwise). */
+function nextStep(g: Agent): string {
+  if (g.authMethods.some((m) => m !== 'private_key_jwt')) return `gatehouse client-secrets issue ${g.name}`;
+  if (g.authMethods.includes('private_key_jwt')) return `gatehouse agents add-key ${g.name} --jwk PUBLIC_KEY.jwk`;
+  return `gatehouse keys issue ${g.name}`;
 }
 
 /** `agents create NAME …` */
 export const agentsCreate = opsCommand(
   {
     usage: CREATE_USAGE,
-    options: { owner: { type: 'string' }, description: { type: 'string' }, label: { type: 'string', multiple: true }, scope: { type: 'string', multiple: true } },
+    options: {
+      owner: { type: 'string' }, description: { type: 'string' }, label: { type: 'string', multiple: true }, scope: { type: 'string', multiple: true },
+      'auth-method': { type: 'string', multiple: true },
+    },
     positionals: [1, 1],
   },
-  (ops, { positionals, values: v }) => ops.createAgent({ name: positionals[0]!, owner: v.owner, description: v.description, labels: v.label ?? [], scopes: v.scope ?? [] }),
-  (agent, out) => out.stdout.write(`Created agent ${agent.name}\n${showAgent(agent)}Next: gatehouse keys issue ${agent.name}\n`),
+  (ops, { positionals, values: v }) => ops.createAgent({
+    name: positionals[0]!, owner: v.owner, description: v.description, labels: v.label ?? [], scopes: v.scope ?? [],
+    // The service names the valid methods when one is unknown.
+    authMethods: (v['auth-method'] ?? []) as ClientAuthMethod[],
+  }),
+  (agent, out) => out.stdout.write(`Created agent ${agent.name}\n${showAgent(agent)}Next: ${nextStep(agent)}\n`),
 );
 
 /** `agents list` */
@@ -59,4 +77,8 @@ export const agentsCommands: CommandGroup = {
   suspend: { needs: 'ops', summary: 'suspend an agent', run: agentsSuspend },
   resume: { needs: 'ops', summary: 'resume a suspended agent', run: agentsResume },
   revoke: { needs: 'ops', summary: 'revoke an agent (final)', run: agentsRevoke },
+  'auth-methods': { needs: 'ops', summary: 'set how an agent authenticates at the token endpoint', run: agentsAuthMethods },
+  'add-key': { needs: 'ops', summary: 'register a public key (JWK) for private_key_jwt', run: agentsAddKey },
+  keys: { needs: 'ops', summary: "list an agent's registered public keys", run: agentsKeys },
+  'remove-key': { needs: 'ops', summary: 'remove a registered public key', run: agentsRemoveKey },
 };

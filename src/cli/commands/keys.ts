@@ -2,6 +2,7 @@ import type { AdminOps } from '../../admin/admin-ops.ts';
 import type { ApiKeyView, IssuedKey } from '../../identity/api-key-service.ts';
 import { intOption, opsCommand, parseCommand, type CommandGroup, type Out } from '../command.ts';
 import { list, printJson, table, time } from '../format.ts';
+import { keysRotateSigning, keysSigning } from './signing-keys.ts';
 
 const ISSUE_USAGE = `Usage: gatehouse keys issue AGENT [--scope S]... [--ttl-days N] [--json]
 
@@ -74,4 +75,6 @@ export const keysCommands: CommandGroup = {
   list: { needs: 'ops', summary: 'list API keys', run: keysList },
   rotate: { needs: 'ops', summary: 'rotate a key with an overlap window', run: keysRotate },
   revoke: { needs: 'ops', summary: 'revoke a key', run: keysRevoke },
+  signing: { needs: 'ops', summary: "list Gatehouse's token-signing keys (no key material)", run: keysSigning },
+  'rotate-signing': { needs: 'ops', summary: 'rotate the token-signing key now', run: keysRotateSigning },
 };

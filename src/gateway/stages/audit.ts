@@ -24,7 +24,7 @@ export function writeAudit(deps: GatewayDeps, ctx: RequestContext): void {
     action: null,
     actor: null,
     // Never the query string (it may carry a leaked credential): only the raw path of an unparseable target.
-    details: ctx.path === undefined ? { rawPath: (ctx.req.url ?? '').split('?')[0]!.slice(0, 512) } : null,
+    details: ctx.path === undefined ? { rawPath: (ctx.req.url ?? '').split('?')[0]!.slice(0, 512) } : (ctx.details ?? (p?.delegation ? { subject: p.delegation.subject, act: p.delegation.act, depth: p.delegation.depth } : null)),
   });
   deps.metrics.observeRequest(ctx.decision, ctx.route?.id ?? '-', p?.agent.name ?? '-', latencyMs / 1000);
 }

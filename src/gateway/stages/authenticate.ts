@@ -1,12 +1,15 @@
 import type { ReasonCode } from '../../core/reasons.ts';
+import { acceptedCredentials } from '../../config/schema.ts';
+import { actorsOf } from '../../oauth/delegation.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
 import { Rejection, type RequestContext } from '../context.ts';
 
-const CHALLENGE = { 'www-authenticate': 'Bearer realm="gatehouse"' };
+/** A JWT's compact form always starts with a base64url JSON object: `eyJ`. API keys start `gth_`. */
+const looksLikeJwt = (s: string): boolean => s.startsWith('eyJ') && s.includes('.');
 
 /**
  * The one place that decides identity. `public` routes skip it explicitly; every other route
- * needs exactly one well-formed credential.
+ * needs exactly one well-formed credential of a kind the route accepts (API key and/or JWT).
  */
 export function authenticate(deps: GatewayDeps) {
   return async function authenticateStage(ctx: RequestContext): Promise<void> {
@@ -21,9 +24,24 @@ export function authenticate(deps: GatewayDeps) {
     }
     const presented = extractCredential(ctx);
     if (typeof presented !== 'string') return fail(deps, ctx, presented.reason);
+    const accepts = acceptedCredentials(route);
+    if (looksLikeJwt(presented)) {
+      if (!accepts.includes('jwt') || !deps.tokens) return fail(deps, ctx, 'credential_not_accepted');
+      const v = await deps.tokens.verify(presented, route.resource);
+      if (!v.ok) return fail(deps, ctx, v.reason, v.jti, v.agent, 'invalid_token', v.description);
+      const c = v.claims;
+      const actors = actorsOf(c.act);
+      ctx.principal = {
+        agent: v.agent, credentialId: c.jti, credentialType: 'jwt', scopes: c.scope === '' ? [] : c.scope.split(' '),
+        delegation: actors.length === 0 ? undefined : { subject: c.sub, subjectIssuer: c.sub_iss, act: c.act, depth: actors.length },
+      };
+      ctx.reasons.push('authenticated');
+      return;
+    }
+    if (!accepts.includes('apiKey')) return fail(deps, ctx, 'credential_not_accepted');
     const result = await deps.keys.authenticate(presented);
     if (!result.ok) return fail(deps, ctx, result.reason, result.keyId, result.agent);
-    ctx.principal = { agent: result.agent, credentialId: result.key.id, credentialType: 'api_key', scopes: result.key.scopes };
+    ctx.principal = { agent: result.agent, credentialId: result.key.id, credentialType: 'api_key', scopes: result.key.scopes, delegation: undefined };
     ctx.reasons.push('authenticated');
   };
 }
@@ -47,11 +65,19 @@ function extractCredential(ctx: RequestContext): string | { reason: ReasonCode }
   return found[0]!;
 }
 
-async function fail(deps: GatewayDeps, ctx: RequestContext, reason: ReasonCode, credentialId?: string, agent?: { id: string; name: string }): Promise<never> {
+/** RFC 6750 §3: no error attribute when no credential was sent; invalid_request / invalid_token otherwise. */
+function challenge(reason: ReasonCode, error: string, description: string | undefined): string {
+  if (reason === 'credential_missing') return 'Bearer realm="gatehouse"';
+  const desc = description === undefined ? '' : `, error_description="${description.replace(/["\\]/g, '')}"`;
+  return `Bearer realm="gatehouse", error="${error}"${desc}`;
+}
+
+async function fail(deps: GatewayDeps, ctx: RequestContext, reason: ReasonCode, credentialId?: string, agent?: { id: string; name: string }, error?: string, description?: string): Promise<never> {
   deps.metrics.authFailures.inc({ reason });
   // Recorded so the audit trail shows which known credential or agent was refused.
   ctx.attempted = { credentialId, agent };
   const lock = await deps.limiter.recordAuthFailure(ctx.clientAddress);
   const reasons: ReasonCode[] = lock.lockedOut ? [reason, 'address_locked_out'] : [reason];
-  throw new Rejection(401, reason, 'authentication required', { reasons, headers: CHALLENGE });
+  const err = error ?? (reason === 'credential_malformed' || reason === 'credential_ambiguous' ? 'invalid_request' : 'invalid_token');
+  throw new Rejection(401, reason, 'authentication required', { reasons, headers: { 'www-authenticate': challenge(reason, err, description) } });
 }

@@ -1,4 +1,5 @@
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { actorsOf } from '../../oauth/delegation.ts';
 import { Rejection, type RequestContext } from '../context.ts';
 
 /** Default-deny Cedar decision on (agent, method, canonical path, route, request facts). */
@@ -13,6 +14,7 @@ export function authorize(deps: GatewayDeps) {
       routeId: ctx.route!.id,
       clientAddress: ctx.clientAddress,
       credentialType: p.credentialType,
+      ...(p.delegation ? { delegation: { subject: p.delegation.subject, actors: actorsOf(p.delegation.act) } } : {}),
       now: deps.clock.now(),
     });
     ctx.reasons.push(...d.reasons);

@@ -14,7 +14,9 @@ export function rateLimit(deps: GatewayDeps) {
     const limits = ctx.state.config.rateLimit;
     const [key, bucket, scope] = p
       ? [`agent:${p.agent.id}:${route.id}`, limits.agents[p.agent.name] ?? route.rateLimit ?? limits.perAgent, 'agent']
-      : [`addr:${ctx.clientAddress}`, limits.perAddress, 'address'];
+      : route.rateLimit
+        ? [`addr:${ctx.clientAddress}:${route.id}`, route.rateLimit, 'address']
+        : [`addr:${ctx.clientAddress}`, limits.perAddress, 'address'];
     const r = await deps.limiter.consume(key, bucket);
     // Sent on every answer (reply() merges them into a 429 too), so callers can pace themselves.
     Object.assign(ctx.responseHeaders, rateLimitHeaders(r));

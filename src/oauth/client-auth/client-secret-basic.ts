@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AgentService } from '../../identity/agent-service.ts';
 import type { ClientSecretService } from '../client-secret-service.ts';
-import type { FormParams } from '../form-body.ts';
 import { invalidRequest } from '../oauth-error.ts';
 import { invalidClient, type AuthenticatedClient, type ClientAuthMethodModule } from './client-auth.ts';
 

@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http';
+import type { RequestContext } from '../../gateway/context.ts';
+import type { RateLimiter } from '../../limits/rate-limiter.ts';
+import type { ClientAuthMethodModule } from '../client-auth/client-auth.ts';
+import { readPostForm, requireClient } from './require-client.ts';
+import type { Grant, GrantDeps } from '../grants/grant.ts';
+import { invalidRequest, OAuthError } from '../oauth-error.ts';
+import { reasonFor, sendJson, sendOAuthError } from './oauth-response.ts';
+
+export interface TokenEndpointDeps {
+  grants: ReadonlyMap<string, Grant>;
+  methods: readonly ClientAuthMethodModule[];
+  grantDeps: GrantDeps;
+  limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>;
+}
+
+/**
+ * POST /oauth/token. The stages, in order: address lockout (brute force) → strict form → grant
+ * lookup → client authentication → the grant's own checks → a signed token, `no-store`.
+ * Failed client authentication counts toward the address lockout, like a bad API key.
+ */
+export async function tokenEndpoint(d: TokenEndpointDeps, ctx: RequestContext, res: ServerResponse): Promise<void> {
+  try {
+    const form = await readPostForm(ctx, d.limiter);
+    const type = form.get('grant_type');
+    if (type === undefined) throw invalidRequest('grant_type is required');
+    const grant = d.grants.get(type);
+    if (!grant) throw new OAuthError('unsupported_grant_type', 'this grant type is not supported');
+    const client = await requireClient(ctx, d.limiter, d.methods, form, grant.clientAuth === 'required');
+    const result = await grant.handle(form, client, d.grantDeps).catch((err: unknown) => (err instanceof OAuthError && err.error === 'invalid_client' ? countFailure(d, ctx, err) : Promise.reject(err)));
+    ctx.reasons.push(type === 'urn:ietf:params:oauth:grant-type:token-exchange' ? 'token_exchanged' : 'token_issued');
+    ctx.details = result.audit;
+    sendJson(ctx, res, 200, result.response);
+  } catch (err) {
+    sendOAuthError(ctx, res, err, reasonFor(err));
+  }
+}
+
+async function countFailure(d: TokenEndpointDeps, ctx: RequestContext, err: unknown): Promise<never> {
+  if (err instanceof OAuthError && err.error === 'invalid_client') await d.limiter.recordAuthFailure(ctx.clientAddress);
+  throw err;
+}
