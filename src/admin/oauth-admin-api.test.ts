@@ -125,7 +125,7 @@ describe('token service admin API', () => {
     await assert.rejects(ops.revokeToken('a b'), { code: 'jti_invalid', status: 400 });
   });
 
-  test('the CLI with --admin-url: a bad issuer file names the field; a private JWK is never sent', async () => {
+  test('the CLI with --admin-url: a bad issuer file names the field; a private JWK is never sent; inspect and revoke', async () => {
     const env = { GATEHOUSE_ADMIN_URL: fx.srv.url, GATEHOUSE_ADMIN_TOKEN: fx.srv.token };
     writeFileSync(join(fx.tc.dir, 'idp.yaml'), 'name: idp2\nissuer: https://idp.example\njwksUrl: https://idp.example/jwks\nalgorithms: [HS256]\nsubjectTokens: true\n');
     const c = capture();
@@ -141,5 +141,15 @@ describe('token service admin API', () => {
     const s = capture();
     assert.equal(await runCli(['keys', 'signing', '--json'], s, { cwd: fx.tc.dir, env }), 0, s.text.err);
     assert.ok((JSON.parse(s.text.out) as { state: string }[]).some((x) => x.state === 'active'));
+    // token inspect over the admin API: the JWKS and the revocation come from the running gateway.
+    fx.tc.core.oauth.bindIssuer('http://127.0.0.1:1');
+    const { token, claims } = await fx.tc.core.oauth.minter.accessToken({ sub: 'spiffe://gatehouse.local/agent/cli-remote', clientId: 'cli-remote', aud: 'https://api.test/', scopes: [], ttlSeconds: 60 });
+    const i = capture();
+    assert.equal(await runCli(['token', 'inspect', token], i, { cwd: fx.tc.dir, env }), 0, i.text.out + i.text.err);
+    assert.match(i.text.out, /^VALID .*\n[\s\S]*revoked: +no\n/);
+    assert.equal(await runCli(['token', 'revoke', claims.jti], capture(), { cwd: fx.tc.dir, env }), 0);
+    const j = capture();
+    assert.equal(await runCli(['token', 'inspect', token], j, { cwd: fx.tc.dir, env }), 1);
+    assert.match(j.text.out, /^INVALID: revoked at /);
   });
 });

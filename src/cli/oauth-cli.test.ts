@@ -93,7 +93,7 @@ describe('agents: token-endpoint auth methods and public keys', () => {
     assert.match(l.text.out, /\nk1 +ES256 +active +akey_/);
     const r = capture();
     assert.equal(await agentsRemoveKey(ops, ['jwk-bot', 'k1'], r), 0);
-    assert.match(r.text.out, /^Removed key k1 \(akey_\w+\) from agent jwk-bot\.\n$/);
+    assert.match(r.text.out, /^Removed key k1 \(akey_[\w-]+\) from agent jwk-bot\.\n$/);
     const json = capture();
     await agentsKeys(ops, ['jwk-bot', '--json'], json);
     assert.notEqual(JSON.parse(json.text.out)[0].revokedAt, null);

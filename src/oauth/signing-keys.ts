@@ -95,7 +95,9 @@ export class KeyRing {
       await this.#o.store.insertSigningKey(next);
     }
     const now = this.#o.clock.now();
-    const done = await this.#o.store.rotateSigningKeys({ retireKid: active?.kid ?? null, retireExpiresAt: now + this.#o.retainMs, activateKid: next.kid, next: await this.#newKey(), now });
+    // Another instance may keep signing with the retired key until its next reload: cover that too.
+    const retireExpiresAt = now + this.#o.retainMs + this.#o.refreshMs;
+    const done = await this.#o.store.rotateSigningKeys({ retireKid: active?.kid ?? null, retireExpiresAt, activateKid: next.kid, next: await this.#newKey(), now });
     await this.reload();
     return done;
   }

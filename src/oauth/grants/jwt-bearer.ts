@@ -23,6 +23,8 @@ export const jwtBearer: Grant = {
     if (!agent || agent.status !== 'active') throw invalidGrant('the mapped agent is not active');
     // A client that also authenticated must be the agent the assertion maps to.
     if (client && client.agent.id !== agent.id) throw invalidClient();
+    const claimed = form.get('client_id');
+    if (claimed !== undefined && claimed !== agent.name) throw invalidGrant('client_id does not match the agent this assertion maps to');
     const config = deps.config();
     const resource = selectResource(form, config, agent);
     const scopes = grantScopes(parseScope(form.get('scope')), intersectScopes(agent.scopes, resource.scopes));
