@@ -208,3 +208,14 @@ test('explain bypasses the cache and returns the determining policies with their
   assert.deepEqual(engine.explain(req({ path: '/nope' })).policies, []);
   assert.equal(engine.policyText('deny-x'), denied.policies[0]!.text);
 });
+
+test('delegated tokens: policy sees depth, subject and actors, and the cache keeps them apart', () => {
+  const noDelegatedDeletes = 'forbid (principal, action == Gatehouse::Action::"DELETE", resource) when { context.delegationDepth > 0 };';
+  const onlyForAlice = 'permit (principal, action, resource) when { context.subject == "user:alice" || context.delegationDepth == 0 };';
+  const engine = load({ cedarSources: [{ source: 'delegation.cedar', text: `${noDelegatedDeletes}\n${onlyForAlice}` }] });
+  const delegated = (subject: string, method = 'GET') => req({ method, credentialType: 'jwt', delegation: { subject, actors: ['spiffe://gatehouse.local/agent/bob'] } });
+  assert.equal(engine.authorize(req({ method: 'DELETE', credentialType: 'jwt' })).decision, 'allow', 'direct call');
+  assert.equal(engine.authorize(delegated('user:alice', 'DELETE')).decision, 'deny', 'delegated delete');
+  assert.equal(engine.authorize(delegated('user:alice')).decision, 'allow');
+  assert.equal(engine.authorize(delegated('user:mallory')).decision, 'deny', 'same agent and path, other subject: not a cache hit');
+});
