@@ -9,6 +9,10 @@ import { runPaced } from './paced.ts';
 export interface LoadSpec {
   url: string;
   headers: Record<string, string>;
+  /** Default GET. */
+  method?: 'GET' | 'POST';
+  /** Sent with every request (e.g. a token request's form). */
+  body?: string;
   connections: number;
   warmupSec: number;
   durationSec: number;
@@ -33,6 +37,8 @@ async function run(spec: LoadSpec, record: boolean): Promise<LoadResult> {
   const opts = {
     url: spec.url,
     headers: spec.headers,
+    method: spec.method ?? 'GET',
+    ...(spec.body !== undefined && { body: spec.body }),
     connections: spec.connections,
     duration: record ? spec.durationSec : spec.warmupSec,
   };

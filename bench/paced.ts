@@ -19,7 +19,7 @@ export async function runPaced(spec: LoadSpec & { overallRate: number }): Promis
   const fire = (): void => {
     const t0 = performance.now();
     const p = pool
-      .request({ path: target.pathname + target.search, method: 'GET', headers: spec.headers })
+      .request({ path: target.pathname + target.search, method: spec.method ?? 'GET', headers: spec.headers, body: spec.body })
       .then(async ({ statusCode, body }) => {
         await body.dump();
         hist.record(Math.max(1, Math.round((performance.now() - t0) * 1000)));

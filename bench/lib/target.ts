@@ -17,6 +17,10 @@ export interface Target {
   url: string;
   /** Credentials the load generator sends. */
   headers: Record<string, string>;
+  /** Default GET. */
+  method?: 'GET' | 'POST';
+  /** Request body (with method POST). */
+  body?: string;
   notes: string[];
   /** Process whose memory is reported, when it matters. */
   pid?: number;
@@ -24,5 +28,12 @@ export interface Target {
 }
 
 export type Started = { ok: true; target: Target } | { ok: false; name: string; reason: string };
+
+/** Several targets served by one process (e.g. Gatehouse's token endpoint and its gateway). */
+export interface TargetGroup {
+  targets: Record<string, Target>;
+  pid?: number;
+  stop(): Promise<void>;
+}
 
 export const BENCH_PATH = '/api/agents';

@@ -58,3 +58,22 @@ describe('token service: client_credentials → JWT at the gateway', () => {
     assert.equal(doc.token_endpoint, `${h.gw.dataUrl}/oauth/token`);
   });
 });
+
+describe('token service: EdDSA signing (oauth.signing.alg)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness((upstream) => ({ ...config(upstream), oauth: { resources: [{ uri: API }], defaultResource: API, signing: { alg: 'EdDSA' } } }));
+    await h.core.agents.create({ name: 'ed-bot', scopes: ['read'], authMethods: ['client_secret_post'] }, 'test');
+  });
+  after(() => h.close());
+
+  it('issues Ed25519-signed tokens that jose verifies and the gateway accepts', async () => {
+    const { secret } = await h.core.oauth.secrets.issue('ed-bot', {}, 'test');
+    const res = await h.request('/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'ed-bot', client_secret: secret }).toString() });
+    assert.equal(res.status, 200);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    const { protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(`${h.gw.dataUrl}/oauth/jwks`)), { issuer: h.gw.dataUrl, audience: API });
+    assert.equal(protectedHeader.alg, 'EdDSA');
+    assert.equal((await h.request('/api/x', { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  });
+});

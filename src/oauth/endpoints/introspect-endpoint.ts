@@ -1,29 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../../gateway/context.ts';
-import type { AccessTokenVerifier } from '../access-token-verifier.ts';
-import type { ClientAuthMethodModule } from '../client-auth/client-auth.ts';
-import { readPostForm, requireClient } from './require-client.ts';
-import { invalidRequest } from '../oauth-error.ts';
-import type { RateLimiter } from '../../limits/rate-limiter.ts';
+import { clientTokenRequest, type ClientEndpointDeps } from './require-client.ts';
 import { reasonFor, sendJson, sendOAuthError } from './oauth-response.ts';
-
-export interface IntrospectDeps {
-  methods: readonly ClientAuthMethodModule[];
-  tokens: AccessTokenVerifier;
-  limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>;
-}
 
 /**
  * POST /oauth/introspect (RFC 7662), for authenticated clients only. A token that is invalid,
  * expired, revoked, or whose agents are suspended is simply `{ "active": false }`.
  */
-export function introspectEndpoint(d: IntrospectDeps) {
+export function introspectEndpoint(d: ClientEndpointDeps) {
   return async (ctx: RequestContext, res: ServerResponse): Promise<void> => {
     try {
-      const form = await readPostForm(ctx, d.limiter);
-      await requireClient(ctx, d.limiter, d.methods, form);
-      const token = form.get('token');
-      if (token === undefined) throw invalidRequest('token is required');
+      const { form, token } = await clientTokenRequest(ctx, d);
       const hint = form.get('token_type_hint');
       if (hint !== undefined && hint !== 'access_token') return answer(ctx, res, { active: false });
       const v = await d.tokens.verify(token, undefined);

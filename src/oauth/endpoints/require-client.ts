@@ -2,7 +2,8 @@ import type { RequestContext } from '../../gateway/context.ts';
 import type { RateLimiter } from '../../limits/rate-limiter.ts';
 import { authenticateClient, invalidClient, type AuthenticatedClient, type ClientAuthMethodModule } from '../client-auth/client-auth.ts';
 import { readForm, type FormParams } from '../form-body.ts';
-import { OAuthError } from '../oauth-error.ts';
+import { invalidRequest, OAuthError } from '../oauth-error.ts';
+import type { AccessTokenVerifier } from '../access-token-verifier.ts';
 
 type Limiter = Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>;
 
@@ -29,4 +30,20 @@ export async function requireClient(ctx: RequestContext, limiter: Limiter, metho
   }
   if (client) ctx.principal = { agent: client.agent, credentialId: client.credentialId, credentialType: 'oauth_client', scopes: client.agent.scopes, delegation: undefined };
   return client;
+}
+
+/** What introspection and revocation share: client methods, the verifier, the lockout limiter. */
+export interface ClientEndpointDeps {
+  methods: readonly ClientAuthMethodModule[];
+  tokens: AccessTokenVerifier;
+  limiter: Limiter;
+}
+
+/** The `token` parameter of a request from an authenticated client (RFC 7662 §2.1, RFC 7009 §2.1). */
+export async function clientTokenRequest(ctx: RequestContext, d: ClientEndpointDeps): Promise<{ form: FormParams; token: string }> {
+  const form = await readPostForm(ctx, d.limiter);
+  await requireClient(ctx, d.limiter, d.methods, form);
+  const token = form.get('token');
+  if (token === undefined) throw invalidRequest('token is required');
+  return { form, token };
 }

@@ -2,19 +2,13 @@ import type { ServerResponse } from 'node:http';
 import type { Clock } from '../../core/clock.ts';
 import type { RequestContext } from '../../gateway/context.ts';
 import type { Store } from '../../store/store.ts';
-import type { RateLimiter } from '../../limits/rate-limiter.ts';
-import type { AccessTokenVerifier } from '../access-token-verifier.ts';
-import type { ClientAuthMethodModule } from '../client-auth/client-auth.ts';
-import { readPostForm, requireClient } from './require-client.ts';
-import { invalidRequest, OAuthError } from '../oauth-error.ts';
+import { clientTokenRequest, type ClientEndpointDeps } from './require-client.ts';
+import { OAuthError } from '../oauth-error.ts';
 import { reasonFor, sendJson, sendOAuthError } from './oauth-response.ts';
 
-export interface RevokeDeps {
-  methods: readonly ClientAuthMethodModule[];
-  tokens: AccessTokenVerifier;
+export interface RevokeDeps extends ClientEndpointDeps {
   store: Store;
   clock: Clock;
-  limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>;
 }
 
 /**
@@ -26,10 +20,7 @@ export interface RevokeDeps {
 export function revokeEndpoint(d: RevokeDeps) {
   return async (ctx: RequestContext, res: ServerResponse): Promise<void> => {
     try {
-      const form = await readPostForm(ctx, d.limiter);
-      await requireClient(ctx, d.limiter, d.methods, form);
-      const token = form.get('token');
-      if (token === undefined) throw invalidRequest('token is required');
+      const { token } = await clientTokenRequest(ctx, d);
       const v = await d.tokens.verify(token, undefined);
       ctx.reasons.push('token_revocation');
       if (!v.ok) return sendJson(ctx, res, 200, {});

@@ -1,9 +1,8 @@
 import { mapAssertionToAgent } from '../claim-mapping.ts';
 import { invalidClient } from '../client-auth/client-auth.ts';
 import { invalidGrant, invalidRequest } from '../oauth-error.ts';
-import { grantScopes, intersectScopes, parseScope } from '../scopes.ts';
 import type { Grant } from './grant.ts';
-import { selectResource } from './resource.ts';
+import { issueForAgent } from './issue-for-agent.ts';
 
 /**
  * `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 §2.1): federation. A workload token from
@@ -25,15 +24,6 @@ export const jwtBearer: Grant = {
     if (client && client.agent.id !== agent.id) throw invalidClient();
     const claimed = form.get('client_id');
     if (claimed !== undefined && claimed !== agent.name) throw invalidGrant('client_id does not match the agent this assertion maps to');
-    const config = deps.config();
-    const resource = selectResource(form, config, agent);
-    const scopes = grantScopes(parseScope(form.get('scope')), intersectScopes(agent.scopes, resource.scopes));
-    const ttl = config.oauth.accessTokenTtlSeconds;
-    const { token } = await deps.minter.accessToken({ sub: agent.spiffeId, clientId: agent.name, aud: resource.uri, scopes, ttlSeconds: ttl });
-    return {
-      response: { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') },
-      agentName: agent.name,
-      audit: { grant: 'jwt-bearer', trustedIssuer: issuer.name, assertionIss: claims.iss, assertionSub: claims.sub, aud: resource.uri, scope: scopes.join(' ') },
-    };
+    return issueForAgent(agent, form, deps, { grant: 'jwt-bearer', trustedIssuer: issuer.name, assertionIss: claims.iss, assertionSub: claims.sub });
   },
 };

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { LoadResult, LoadSpec } from '../load.ts';
+import { interrupted, runChild } from './children.ts';
+import type { BenchContext, Target } from './target.ts';
+
+// Measuring a set of running targets: each load run is a separate load-generator process
+// (bench/load.ts); a target whose load fails is reported and skipped for the rest of the run.
+
+export interface RoundOptions {
+  rounds: number;
+  durationSec: number;
+  warmupSec: number;
+}
+
+export class Measurer {
+  readonly #ctx: BenchContext;
+  readonly #connections: number;
+  /** Why a target has no result: its first load failure. */
+  readonly failed = new Map<Target, string>();
+
+  constructor(ctx: BenchContext, connections: number) {
+    this.#ctx = ctx;
+    this.#connections = connections;
+  }
+
+  /** The load spec for `t` without timings: where to send what. */
+  spec(t: Target): Omit<LoadSpec, 'warmupSec' | 'durationSec'> {
+    return { url: t.url, headers: t.headers, method: t.method ?? 'GET', ...(t.body !== undefined && { body: t.body }), connections: this.#connections };
+  }
+
+  /** One run of the load generator in its own process. */
+  async load(spec: LoadSpec): Promise<LoadResult> {
+    const { stdout } = await runChild('load generator', this.#ctx.node, [join(this.#ctx.repoRoot, 'bench/load.ts'), JSON.stringify(spec)]);
+    return JSON.parse(stdout) as LoadResult;
+  }
+
+  /** Run `fn` unless `t` already failed; a failure marks `t` failed instead of ending the bench. */
+  async attempt(t: Target, fn: () => Promise<void>): Promise<void> {
+    if (this.failed.has(t)) return;
+    try {
+      await fn();
+    } catch (err) {
+      if (interrupted()) throw err;
+      console.error(`${t.name}: load failed: ${(err as Error).message}`);
+      this.failed.set(t, `load failed: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  /**
+   * A warm-up per target, then `rounds` interleaved rounds (A B C, A B C, …): this machine's speed
+   * drifts over minutes, and interleaving spreads the drift over all targets instead of favouring
+   * whichever ran in a quiet minute.
+   */
+  async interleave(targets: Target[], o: RoundOptions): Promise<Map<Target, LoadResult[]>> {
+    const results = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
+    for (const t of targets) await this.attempt(t, async () => void (await this.load({ ...this.spec(t), warmupSec: o.warmupSec, durationSec: 1 })));
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const t of targets) {
+        console.error(`round ${round}/${o.rounds}: ${t.name}, ${o.durationSec}s at ${this.#connections} connections…`);
+        await this.attempt(t, async () => void results.get(t)!.push(await this.load({ ...this.spec(t), warmupSec: 0, durationSec: o.durationSec })));
+      }
+    }
+    return results;
+  }
+}
+
+/** The round with the median throughput (its latencies belong to the same run). */
+export function median(runs: LoadResult[]): LoadResult | undefined {
+  const sorted = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
