@@ -19,6 +19,11 @@ describe('scanQuery', () => {
     ['x_method_override=PUT', false, true],
     ['method=DELETE', false, false],
     ['bad=%zz&api_key=1', true, false],
+    ['client_secret=x', true, false],
+    ['client_assertion=eyJ.x.y', true, false],
+    ['subject_token=x&actor_token=y', true, false],
+    ['q=gcs_abc', true, false],
+    ['cursor=eyJvZmZzZXQiOjEwfQ', false, false],
   ];
   for (const [q, credential, methodOverride] of rows) {
     it(`"${q}" → credential ${credential}, override ${methodOverride}`, () => {

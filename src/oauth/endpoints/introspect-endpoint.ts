@@ -10,9 +10,8 @@ import { reasonFor, sendJson, sendOAuthError } from './oauth-response.ts';
 export function introspectEndpoint(d: ClientEndpointDeps) {
   return async (ctx: RequestContext, res: ServerResponse): Promise<void> => {
     try {
-      const { form, token } = await clientTokenRequest(ctx, d);
-      const hint = form.get('token_type_hint');
-      if (hint !== undefined && hint !== 'access_token') return answer(ctx, res, { active: false });
+      // token_type_hint is only a hint (RFC 7662 §2.1): every token we issue is an access token.
+      const { token } = await clientTokenRequest(ctx, d);
       const v = await d.tokens.verify(token, undefined);
       if (!v.ok) return answer(ctx, res, { active: false });
       const c = v.claims;
