@@ -118,7 +118,7 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
   await listen(data, config.server.listen, 'server.listen').catch(abandon);
   await listen(admin, config.admin.listen, 'admin.listen').catch(abandon);
   oauth.bindIssuer(urlOf(data, config.server.listen.tls !== undefined));
-  endpoints = oauth.endpoints(limiter);
+  endpoints = oauth.endpoints(limiter, metrics);
   state = buildRuntimeState(state.config, state.policy, endpoints);
   const touch = setInterval(() => void core.keys.flushLastUsed(sink ?? core.store).catch((err) => logger.warn({ err }, 'could not record key last-used times')), 5_000);
   touch.unref();
@@ -138,7 +138,7 @@ export async function startGateway(core: LocalCore, opts: StartOptions): Promise
         // Routes and policies swap as one reference; other sections need a restart.
         const merged = { ...state.config, routes: next.config.routes, policies: next.config.policies, rateLimit: next.config.rateLimit, oauth: next.config.oauth } as Config;
         core.setConfig(Object.freeze(merged));
-        endpoints = oauth.endpoints(limiter); // their rate limit comes from oauth.rateLimit
+        endpoints = oauth.endpoints(limiter, metrics); // their rate limit comes from oauth.rateLimit
         state = buildRuntimeState(core.config(), policy, endpoints);
         core.setPolicy(policy);
         for (const c of changed) logger.warn(`config section "${c}" changed: restart Gatehouse to apply it`);

@@ -33,7 +33,8 @@ export class AccessTokenVerifier {
   readonly #clock: Clock;
   readonly #skew: number;
   readonly #trustDomain: string;
-  readonly #signatures = new Map<string, AccessTokenClaims>();
+  /** Verified signatures by token hash, with the signing key: a cached result holds only while that key is published. */
+  readonly #signatures = new Map<string, { claims: AccessTokenClaims; kid: string }>();
   readonly #agents: StampedCache<Agent>;
   readonly #revoked: StampedCache<{ rec: RevokedTokenRecord | null }>;
 
@@ -53,14 +54,15 @@ export class AccessTokenVerifier {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return fail('token_malformed', 'not a compact JWS access token');
     const cacheKey = createHash('sha256').update(token).digest('base64url');
     const now = this.#clock.now() / 1000;
-    let claims = this.#signatures.get(cacheKey);
-    if (claims === undefined || claims.exp + this.#skew <= now) {
+    let cached = this.#signatures.get(cacheKey);
+    if (cached === undefined || cached.claims.exp + this.#skew <= now || !this.#keys.isPublished(cached.kid)) {
       const checked = await this.#verifySignature(token);
       if (!checked.ok) return checked;
-      claims = checked.claims;
+      cached = { claims: checked.claims, kid: checked.kid };
       if (this.#signatures.size >= SIGNATURE_CACHE_MAX) this.#signatures.clear();
-      this.#signatures.set(cacheKey, claims);
+      this.#signatures.set(cacheKey, cached);
     }
+    const claims = cached.claims;
     if (claims.nbf - this.#skew > now) return fail('token_invalid', 'token is not yet valid');
     if (audience !== undefined && claims.aud !== audience) return fail('token_wrong_audience', 'token audience does not match this resource', claims.jti);
     const revoked = await this.#revoked.get(claims.jti, async () => ({ rec: (await this.#store.getRevokedToken(claims.jti)) ?? null }));
@@ -100,9 +102,9 @@ export class AccessTokenVerifier {
     return this.#agents.get(name, () => this.#store.getAgentByName(name));
   }
 
-  async #verifySignature(token: string): Promise<{ ok: true; claims: AccessTokenClaims } | { ok: false; reason: ReasonCode; description: string }> {
+  async #verifySignature(token: string): Promise<{ ok: true; claims: AccessTokenClaims; kid: string } | { ok: false; reason: ReasonCode; description: string }> {
     try {
-      const { payload } = await jwtVerify(token, (header) => this.#keyFor(header), {
+      const { payload, protectedHeader } = await jwtVerify(token, (header) => this.#keyFor(header), {
         issuer: this.#issuer(),
         typ: ACCESS_TOKEN_TYP,
         algorithms: ['ES256', 'EdDSA', 'Ed25519'],
@@ -111,7 +113,7 @@ export class AccessTokenVerifier {
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'client_id', 'scope'],
       });
       const claims = claimsOf(payload);
-      return claims ? { ok: true, claims } : fail('token_invalid', 'token claims are malformed');
+      return claims ? { ok: true, claims, kid: protectedHeader.kid! } : fail('token_invalid', 'token claims are malformed');
     } catch (err) {
       if (err instanceof errors.JWTExpired) return fail('token_expired', 'token has expired');
       return fail('token_invalid', 'token signature or claims are invalid');

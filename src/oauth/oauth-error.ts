@@ -1,4 +1,5 @@
 import { GatehouseError } from '../core/errors.ts';
+import type { ReasonCode } from '../core/reasons.ts';
 
 /** RFC 6749 §5.2, RFC 8707 §2, RFC 7009 §2.2.1, RFC 8693 error codes. */
 export type OAuthErrorCode =
@@ -16,10 +17,13 @@ const STATUS: Record<OAuthErrorCode, number> = {
  */
 export class OAuthError extends GatehouseError {
   readonly error: OAuthErrorCode;
-  constructor(error: OAuthErrorCode, description: string, opts: { status?: number; headers?: Record<string, string>; cause?: unknown } = {}) {
+  /** The audit reason when the error code alone would mislabel it (a lockout is not a failed login). */
+  readonly reason: ReasonCode | undefined;
+  constructor(error: OAuthErrorCode, description: string, opts: { status?: number; headers?: Record<string, string>; cause?: unknown; reason?: ReasonCode } = {}) {
     super(error, opts.status ?? STATUS[error], description, { expose: true, ...(opts.headers ? { headers: opts.headers } : {}), ...(opts.cause === undefined ? {} : { cause: opts.cause }) });
     this.name = 'OAuthError';
     this.error = error;
+    this.reason = opts.reason;
   }
 }
 

@@ -130,6 +130,11 @@ export class KeyRing {
     return found.publicKey;
   }
 
+  /** Whether `kid` is still published (a retired key past its grace period is not). Synchronous: checked on every cached verification. */
+  isPublished(kid: string): boolean {
+    return this.#published(kid) !== undefined;
+  }
+
   /** The JWKS document: every published key (next, active, retired-but-not-expired). */
   jwks(): { keys: JWK[] } {
     const now = this.#o.clock.now();

@@ -16,6 +16,8 @@ import { authorizeEndpoint, endpointUrls, jwksEndpoint, metadataDocument, metada
 import { introspectEndpoint } from './endpoints/introspect-endpoint.ts';
 import { revokeEndpoint } from './endpoints/revoke-endpoint.ts';
 import { tokenEndpoint } from './endpoints/token-endpoint.ts';
+import { ClientAuthGuard } from './endpoints/require-client.ts';
+import type { Metrics } from '../obs/metrics.ts';
 import { GRANTS } from './grants/grant-registry.ts';
 import type { GrantDeps } from './grants/grant.ts';
 import { IdentityAsserter } from './identity-asserter.ts';
@@ -102,7 +104,8 @@ export class TokenService {
   }
 
   /** The built-in endpoints, at exact canonical paths under the issuer's path. */
-  endpoints(limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>): LocalEndpointTable {
+  endpoints(limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>, metrics?: Pick<Metrics, 'authFailures'>): LocalEndpointTable {
+    const guard = new ClientAuthGuard(limiter, metrics);
     const cfg = this.#d.config();
     const prefix = new URL(this.issuer()).pathname.replace(/\/+$/, '');
     const route = (id: string, path: string): RouteConfig => ({
@@ -115,9 +118,9 @@ export class TokenService {
     const doc = (): Record<string, unknown> => metadataDocument(this.issuer(), [...GRANTS.keys()], cfg.oauth.signing.alg);
     add('oauth.metadata', `/.well-known/oauth-authorization-server${prefix}`, metadataEndpoint(doc));
     add('oauth.jwks', `${prefix}/oauth/jwks`, jwksEndpoint(() => this.keys.jwks()));
-    add('oauth.token', `${prefix}/oauth/token`, (ctx, res) => tokenEndpoint({ grants: GRANTS, methods: this.#methods, grantDeps: this.#grantDeps, limiter }, ctx, res));
-    add('oauth.introspect', `${prefix}/oauth/introspect`, introspectEndpoint({ methods: this.#methods, tokens, limiter }));
-    add('oauth.revoke', `${prefix}/oauth/revoke`, revokeEndpoint({ methods: this.#methods, tokens, store: this.#d.store, clock: this.#d.clock, limiter }));
+    add('oauth.token', `${prefix}/oauth/token`, (ctx, res) => tokenEndpoint({ grants: GRANTS, methods: this.#methods, grantDeps: this.#grantDeps, guard }, ctx, res));
+    add('oauth.introspect', `${prefix}/oauth/introspect`, introspectEndpoint({ methods: this.#methods, tokens, guard }));
+    add('oauth.revoke', `${prefix}/oauth/revoke`, revokeEndpoint({ methods: this.#methods, tokens, store: this.#d.store, clock: this.#d.clock, guard }));
     add('oauth.authorize', `${prefix}/oauth/authorize`, authorizeEndpoint());
     return new LocalEndpointTable(table);
   }

@@ -8,8 +8,9 @@ import type { Harness } from '../helpers/gateway-harness.ts';
  * concern, a raw-socket client for request-targets and framings fetch would "fix" for us, and the
  * one assertion every rejected request must pass.
  *
- * Where each case lives: 22, 41 (at rest) credentials.test.ts · 25–30 paths.test.ts ·
- * 31–32 identity-headers.test.ts · 33–35 parsing-limits.test.ts · 36–39 authorization.test.ts ·
+ * Where each case lives: 1–15 jwt.test.ts (14 also test/oauth/rotation-restart.test.ts and
+ * src/oauth/signing-keys.test.ts) · 16–20 oauth-server.test.ts · 22, 41 (at rest) credentials.test.ts ·
+ * 25–30 paths.test.ts · 31–32 identity-headers.test.ts · 33–35 parsing-limits.test.ts · 36–39 authorization.test.ts ·
  * 40, 41 (tampering) audit-faults.test.ts · per-address limits, lockout, upgrades limits.test.ts.
  */
 
@@ -98,7 +99,10 @@ export interface Snapshot {
   audit: number;
 }
 
-export async function snapshot(h: Harness): Promise<Snapshot> {
+/** What the assertions need of a gateway: a second instance over the same store can stand in for the harness. */
+export type Observed = Pick<Harness, 'upstream' | 'requestAudit'>;
+
+export async function snapshot(h: Observed): Promise<Snapshot> {
   return { seen: h.upstream.seen.length, audit: (await h.requestAudit()).length };
 }
 
@@ -108,7 +112,7 @@ export async function snapshot(h: Harness): Promise<Snapshot> {
  * rejections that never got one, as the only new record) that is not an allow and carries `reason`.
  */
 export async function assertRejected(
-  h: Harness,
+  h: Observed,
   before: Snapshot,
   got: { status: number | undefined; requestId: string | null | undefined },
   want: { status: number; reason: string; decision?: 'deny' | 'error' },
@@ -131,3 +135,39 @@ export const fromResponse = (res: Response): { status: number; requestId: string
 
 /** Status and request id of a raw exchange (first response on the connection). */
 export const fromRaw = (r: RawResult): { status: number | undefined; requestId: string | undefined } => ({ status: r.statuses[0], requestId: r.headers['x-gatehouse-request-id'] });
+
+/** `Authorization: Basic` for an OAuth client: id and secret form-urlencoded first (RFC 6749 §2.3.1). */
+export const basicAuth = (id: string, secret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/** POST /oauth/token with a form body; `headers` may add client authentication. */
+export function tokenRequest(h: Pick<Harness, 'request'>, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return h.request('/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
+}
+
+/**
+ * The contract for a refused OAuth endpoint request: the RFC 6749 §5.2 error, no token of any kind
+ * in the answer, `no-store`, and (as for every rejection) nothing upstream and one audit record.
+ */
+export async function assertOAuthRejected(h: Observed, before: Snapshot, res: Response, want: { status: number; error: string; reason: string }): Promise<AuditRecord> {
+  const text = await res.text();
+  assert.equal(res.status, want.status, `status (${text})`);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  assert.equal(body.error, want.error, text);
+  assert.equal(typeof body.error_description, 'string');
+  for (const leaked of ['access_token', 'refresh_token', 'id_token', 'issued_token_type']) assert.equal(body[leaked], undefined, `no ${leaked} in a refusal`);
+  assert.doesNotMatch(text, /eyJ[A-Za-z0-9_-]+\.eyJ/, 'no JWT anywhere in the answer');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  return assertRejected(h, before, fromResponse(res), { status: want.status, reason: want.reason, decision: 'deny' });
+}
+
+/** One base64url JOSE segment of a JSON value (or of raw bytes). */
+export const segment = (value: unknown): string =>
+  Buffer.from(value instanceof Uint8Array ? value : JSON.stringify(value)).toString('base64url');
+
+/**
+ * A compact JWS assembled by hand, for the inputs jose rightly refuses to produce (alg none with an
+ * empty signature, forged or zero signatures): `header.payload.signature`, each part as given.
+ */
+export const compact = (header: unknown, payload: unknown, signature: string | Uint8Array = ''): string =>
+  `${segment(header)}.${segment(payload)}.${typeof signature === 'string' ? signature : Buffer.from(signature).toString('base64url')}`;

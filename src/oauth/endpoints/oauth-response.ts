@@ -34,6 +34,7 @@ export function sendOAuthError(ctx: RequestContext, res: ServerResponse, err: un
 /** The one reason code an OAuth error maps to in the audit trail. */
 export function reasonFor(err: unknown): ReasonCode {
   if (!(err instanceof OAuthError)) return 'oauth_request_invalid';
+  if (err.reason !== undefined) return err.reason;
   switch (err.error) {
     case 'invalid_client': return 'client_auth_failed';
     case 'invalid_grant': return 'grant_invalid';

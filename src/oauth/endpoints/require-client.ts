@@ -4,14 +4,43 @@ import { authenticateClient, invalidClient, type AuthenticatedClient, type Clien
 import { readForm, type FormParams } from '../form-body.ts';
 import { invalidRequest, OAuthError } from '../oauth-error.ts';
 import type { AccessTokenVerifier } from '../access-token-verifier.ts';
+import type { Metrics } from '../../obs/metrics.ts';
 
-type Limiter = Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>;
+/**
+ * Brute-force defence shared with the gateway's API-key check: failed client authentications
+ * count toward the per-address lockout (rateLimit.authFailures) and the auth-failure metric.
+ */
+export class ClientAuthGuard {
+  readonly #limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>;
+  readonly #metrics: Pick<Metrics, 'authFailures'> | undefined;
+
+  constructor(limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>, metrics?: Pick<Metrics, 'authFailures'>) {
+    this.#limiter = limiter;
+    this.#metrics = metrics;
+  }
+
+  /** A locked-out address is refused before any credential is looked at (audited as address_locked_out). */
+  async refuseIfLockedOut(ctx: RequestContext): Promise<void> {
+    const lock = await this.#limiter.lockoutStatus(ctx.clientAddress);
+    if (lock.lockedOut) {
+      throw new OAuthError('invalid_client', 'too many failed client authentications from this address', { status: 429, headers: { 'retry-after': String(lock.retryAfterSeconds) }, reason: 'address_locked_out' });
+    }
+  }
+
+  /** Counts an invalid_client; other errors pass through untouched. Always rethrows. */
+  async failed(ctx: RequestContext, err: unknown): Promise<never> {
+    if (err instanceof OAuthError && err.error === 'invalid_client' && err.reason === undefined) {
+      this.#metrics?.authFailures.inc({ reason: 'client_auth_failed' });
+      await this.#limiter.recordAuthFailure(ctx.clientAddress);
+    }
+    throw err;
+  }
+}
 
 /** POST only, the address not locked out, then the strict form. */
-export async function readPostForm(ctx: RequestContext, limiter: Limiter): Promise<FormParams> {
+export async function readPostForm(ctx: RequestContext, guard: ClientAuthGuard): Promise<FormParams> {
   if (ctx.method !== 'POST') throw new OAuthError('invalid_request', 'use POST', { status: 405, headers: { allow: 'POST' } });
-  const lock = await limiter.lockoutStatus(ctx.clientAddress);
-  if (lock.lockedOut) throw new OAuthError('invalid_client', 'too many failed client authentications from this address', { status: 429, headers: { 'retry-after': String(lock.retryAfterSeconds) } });
+  await guard.refuseIfLockedOut(ctx);
   return readForm(ctx.req);
 }
 
@@ -19,14 +48,13 @@ export async function readPostForm(ctx: RequestContext, limiter: Limiter): Promi
  * Client authentication where it is mandatory (introspection, revocation). A failure counts toward
  * the address lockout, like a bad API key; success becomes the audit record's principal.
  */
-export async function requireClient(ctx: RequestContext, limiter: Limiter, methods: readonly ClientAuthMethodModule[], form: FormParams, required = true): Promise<AuthenticatedClient | undefined> {
+export async function requireClient(ctx: RequestContext, guard: ClientAuthGuard, methods: readonly ClientAuthMethodModule[], form: FormParams, required = true): Promise<AuthenticatedClient | undefined> {
   let client: AuthenticatedClient | undefined;
   try {
     client = await authenticateClient(methods, ctx.req, form);
     if (!client && required) throw invalidClient();
   } catch (err) {
-    if (err instanceof OAuthError && err.error === 'invalid_client') await limiter.recordAuthFailure(ctx.clientAddress);
-    throw err;
+    return guard.failed(ctx, err);
   }
   if (client) ctx.principal = { agent: client.agent, credentialId: client.credentialId, credentialType: 'oauth_client', scopes: client.agent.scopes, delegation: undefined };
   return client;
@@ -36,13 +64,13 @@ export async function requireClient(ctx: RequestContext, limiter: Limiter, metho
 export interface ClientEndpointDeps {
   methods: readonly ClientAuthMethodModule[];
   tokens: AccessTokenVerifier;
-  limiter: Limiter;
+  guard: ClientAuthGuard;
 }
 
 /** The `token` parameter of a request from an authenticated client (RFC 7662 §2.1, RFC 7009 §2.1). */
 export async function clientTokenRequest(ctx: RequestContext, d: ClientEndpointDeps): Promise<{ form: FormParams; token: string }> {
-  const form = await readPostForm(ctx, d.limiter);
-  await requireClient(ctx, d.limiter, d.methods, form);
+  const form = await readPostForm(ctx, d.guard);
+  await requireClient(ctx, d.guard, d.methods, form);
   const token = form.get('token');
   if (token === undefined) throw invalidRequest('token is required');
   return { form, token };

@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../../gateway/context.ts';
-import type { RateLimiter } from '../../limits/rate-limiter.ts';
 import type { ClientAuthMethodModule } from '../client-auth/client-auth.ts';
-import { readPostForm, requireClient } from './require-client.ts';
+import { readPostForm, requireClient, type ClientAuthGuard } from './require-client.ts';
 import type { Grant, GrantDeps } from '../grants/grant.ts';
 import { invalidRequest, OAuthError } from '../oauth-error.ts';
 import { reasonFor, sendJson, sendOAuthError } from './oauth-response.ts';
@@ -11,7 +10,7 @@ export interface TokenEndpointDeps {
   grants: ReadonlyMap<string, Grant>;
   methods: readonly ClientAuthMethodModule[];
   grantDeps: GrantDeps;
-  limiter: Pick<RateLimiter, 'lockoutStatus' | 'recordAuthFailure'>;
+  guard: ClientAuthGuard;
 }
 
 /**
@@ -21,22 +20,18 @@ export interface TokenEndpointDeps {
  */
 export async function tokenEndpoint(d: TokenEndpointDeps, ctx: RequestContext, res: ServerResponse): Promise<void> {
   try {
-    const form = await readPostForm(ctx, d.limiter);
+    const form = await readPostForm(ctx, d.guard);
     const type = form.get('grant_type');
     if (type === undefined) throw invalidRequest('grant_type is required');
     const grant = d.grants.get(type);
     if (!grant) throw new OAuthError('unsupported_grant_type', 'this grant type is not supported');
-    const client = await requireClient(ctx, d.limiter, d.methods, form, grant.clientAuth === 'required');
-    const result = await grant.handle(form, client, d.grantDeps).catch((err: unknown) => (err instanceof OAuthError && err.error === 'invalid_client' ? countFailure(d, ctx, err) : Promise.reject(err)));
+    const client = await requireClient(ctx, d.guard, d.methods, form, grant.clientAuth === 'required');
+    // A grant's own invalid_client (an actor that is not the authenticated client) counts as a failure too.
+    const result = await grant.handle(form, client, d.grantDeps).catch((err: unknown) => d.guard.failed(ctx, err));
     ctx.reasons.push(type === 'urn:ietf:params:oauth:grant-type:token-exchange' ? 'token_exchanged' : 'token_issued');
     ctx.details = result.audit;
     sendJson(ctx, res, 200, result.response);
   } catch (err) {
     sendOAuthError(ctx, res, err, reasonFor(err));
   }
-}
-
-async function countFailure(d: TokenEndpointDeps, ctx: RequestContext, err: unknown): Promise<never> {
-  if (err instanceof OAuthError && err.error === 'invalid_client') await d.limiter.recordAuthFailure(ctx.clientAddress);
-  throw err;
 }
