@@ -37,6 +37,9 @@ store:
 # Every replica must share it. Env GATEHOUSE_SERVER_SECRET overrides.
 secrets:
   serverSecretFile: ./.gatehouse/server.secret
+  # The key that encrypts token-signing keys at rest; created (0600) on first start.
+  # Every replica must share it. Env GATEHOUSE_MASTER_KEY overrides.
+  masterKeyFile: ./.gatehouse/master.key
 
 # API key lifetimes.
 apiKeys:
@@ -50,15 +53,28 @@ rateLimit:
   # agents:
   #   batch-bot: { rate: 5, burst: 10 }
 
+# The OAuth 2.1 token service (docs/oauth.md): agents get short-lived JWTs at POST /oauth/token.
+# A route that names a resource accepts those tokens as well as API keys.
+oauth:
+  # issuer: https://gatehouse.example.com   # set it behind a load balancer or with replicas
+  accessTokenTtlSeconds: 300
+  resources:
+    - uri: https://api.example.com/
+  defaultResource: https://api.example.com/
+  signing:
+    alg: ES256          # or EdDSA
+    rotationHours: 24
+
 # Routes: a path pattern (exact, or a prefix ending in /*) -> an upstream.
 # A request that matches no route gets 404 and is never forwarded.
-# Every route needs a valid API key unless it says auth: public.
+# Every route needs a valid API key (or token) unless it says auth: public.
 routes:
   - id: api
     path: /api/*
     upstream: http://127.0.0.1:9000
     stripPrefix: /api        # /api/invoices is forwarded as /invoices
     timeoutMs: 30000
+    resource: https://api.example.com/   # accept tokens issued for this audience too
 
 # Policies: default deny. Nothing is allowed unless a permit rule matches, and a forbid rule
 # always wins. Rules compile to Cedar; see them with: gatehouse policy show
