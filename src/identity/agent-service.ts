@@ -4,6 +4,7 @@ import { CLIENT_AUTH_METHODS, type Agent, type AgentStatus, type AuditEntry, typ
 import type { Store } from '../store/store.ts';
 import { newId } from './ids.ts';
 import { adminAuditEntry } from './admin-audit.ts';
+import { StampedCache } from '../store/stamped-cache.ts';
 
 export const AGENT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,62}$/;
@@ -23,11 +24,21 @@ export class AgentService {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #trustDomain: string;
+  readonly #byName: StampedCache<Agent>;
 
   constructor(deps: { store: Store; clock: Clock; trustDomain: string }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#trustDomain = deps.trustDomain;
+    this.#byName = new StampedCache(deps.store);
+  }
+
+  /**
+   * The agent named `name`, or undefined — for the request path (token endpoint, JWT checks):
+   * cached until anything changes in the store, so a suspension still applies to the next request.
+   */
+  findByName(name: string): Promise<Agent | undefined> {
+    return this.#byName.get(name, () => this.#store.getAgentByName(name));
   }
 
   async create(input: CreateAgentInput, actor: string): Promise<Agent> {

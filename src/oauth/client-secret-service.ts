@@ -4,6 +4,7 @@ import type { Secret } from '../core/secret.ts';
 import type { Agent, ClientSecretRecord } from '../core/types.ts';
 import { CLIENT_SECRET_PREFIX, generateCredential, hashApiKey, keyHint, parseCredential, safeEqualHex } from '../core/api-key-format.ts';
 import type { Store } from '../store/store.ts';
+import { StampedCache } from '../store/stamped-cache.ts';
 import type { AgentService } from '../identity/agent-service.ts';
 import { adminAuditEntry } from '../identity/admin-audit.ts';
 import { newId, systemRandom } from '../identity/ids.ts';
@@ -32,6 +33,8 @@ export class ClientSecretService {
   readonly #agents: AgentService;
   readonly #random: RandomBytes;
   readonly #defaults: { ttlDays: number; overlapHours: number };
+  /** Secret records by keyed hash, until anything changes in the store (revocations apply at once). */
+  readonly #byHash: StampedCache<ClientSecretRecord>;
 
   constructor(deps: { store: Store; clock: Clock; secret: Secret; agents: AgentService; random?: RandomBytes; defaultTtlDays: number; rotationOverlapHours: number }) {
     this.#store = deps.store;
@@ -40,6 +43,7 @@ export class ClientSecretService {
     this.#agents = deps.agents;
     this.#random = deps.random ?? systemRandom;
     this.#defaults = { ttlDays: deps.defaultTtlDays, overlapHours: deps.rotationOverlapHours };
+    this.#byHash = new StampedCache(deps.store);
   }
 
   async issue(agentRef: string, opts: { ttlDays?: number }, actor: string): Promise<IssuedClientSecret> {
@@ -83,7 +87,7 @@ export class ClientSecretService {
   async verify(agent: Agent, presented: string): Promise<{ ok: true; secretId: string } | { ok: false; secretId?: string }> {
     if (!parseCredential(CLIENT_SECRET_PREFIX, presented).ok) return { ok: false };
     const hash = hashApiKey(this.#secret.reveal(), presented);
-    const rec = await this.#store.findClientSecretByHash(hash);
+    const rec = await this.#byHash.get(hash, async () => (await this.#store.findClientSecretByHash(hash)) ?? undefined);
     if (!rec || !safeEqualHex(rec.hash, hash) || rec.agentId !== agent.id) return { ok: false };
     if (rec.revokedAt !== null || rec.expiresAt <= this.#clock.now()) return { ok: false, secretId: rec.id };
     return { ok: true, secretId: rec.id };

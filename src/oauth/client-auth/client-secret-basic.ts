@@ -27,7 +27,7 @@ export class ClientSecretBasic implements ClientAuthMethodModule {
 
 /** Shared by basic and post: the agent named by client_id, with a live secret of its own. */
 export async function verifySecret(agents: AgentService, secrets: ClientSecretService, clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post'): Promise<AuthenticatedClient> {
-  const agent = await agents.get(clientId).catch(() => undefined);
+  const agent = await agents.findByName(clientId);
   if (!agent) throw invalidClient(method === 'client_secret_basic');
   const result = await secrets.verify(agent, secret);
   if (!result.ok) throw invalidClient(method === 'client_secret_basic');

@@ -55,7 +55,7 @@ export class PrivateKeyJwt implements ClientAuthMethodModule {
       throw invalidClient();
     }
     if (typeof clientId !== 'string') throw invalidClient();
-    const agent = await this.#d.agents.get(clientId).catch(() => undefined);
+    const agent = await this.#d.agents.findByName(clientId);
     if (!agent) throw invalidClient();
     const key = await this.#keyFor(agent.id, header);
     const now = this.#d.clock.now();
