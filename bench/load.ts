@@ -28,6 +28,10 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** CPU time (all threads) the target's process spent per request during the run, µs; set by the runner when it knows the pid. */
+  serverCpuUsPerReq?: number;
+  /** CPU time the load generator itself spent per request, µs (it shares the machine's cores with the target). */
+  loadCpuUsPerReq?: number;
 }
 
 async function run(spec: LoadSpec, record: boolean): Promise<LoadResult> {
@@ -60,5 +64,8 @@ async function run(spec: LoadSpec, record: boolean): Promise<LoadResult> {
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 if (spec.warmupSec > 0) await run(spec, false);
+const cpu0 = process.cpuUsage();
 const result = spec.overallRate ? await runPaced({ ...spec, overallRate: spec.overallRate }) : await run(spec, true);
+const cpu = process.cpuUsage(cpu0);
+if (result.total > 0) result.loadCpuUsPerReq = (cpu.user + cpu.system) / result.total;
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -67,3 +67,5 @@ const provider = new Provider(`http://127.0.0.1:${spec.port}`, {
 const server = createServer(provider.callback());
 server.keepAliveTimeout = 65_000;
 server.listen(spec.port, '127.0.0.1');
+// A normal exit on the runner's SIGTERM, so that --cpu-prof (BENCH_BASELINE_NODE_ARGS) writes its profile.
+process.once('SIGTERM', () => process.exit(0));

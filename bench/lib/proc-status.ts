@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Memory {
   /** Peak resident set size (VmHWM), MB. */
@@ -20,4 +20,40 @@ export function readMemory(pid: number): Memory | undefined {
   } catch {
     return undefined;
   }
+}
+
+function cpuMsOfStat(stat: string): number {
+  // Fields after the command name (which may hold spaces, hence the last ')'): state is field 3,
+  // utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SEC;
+}
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from /proc/<pid>/stat;
+ * undefined when it cannot be read. Resolution is one clock tick (10 ms at the usual 100 Hz).
+ */
+export function readCpuMs(pid: number): number | undefined {
+  try {
+    return cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+// sysconf(_SC_CLK_TCK): 100 on every mainstream Linux build; Node does not expose it.
+const CLOCK_TICKS_PER_SEC = 100;
+
+/** CPU ms so far of each thread of `pid`, summed by thread name (libuv's pool threads share one). */
+export function readThreadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(name, (out.get(name) ?? 0) + cpuMsOfStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+    }
+  } catch {
+    // The process (or a thread) is gone: what was read so far.
+  }
+  return out;
 }

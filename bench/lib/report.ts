@@ -14,7 +14,8 @@ export interface Row {
 }
 
 export interface ReportInput {
-  header: string;
+  /** One line saying what was measured, under the section's heading. */
+  intro: string;
   rows: Row[];
   direct?: LoadResult;
   bare?: Row;
@@ -100,12 +101,12 @@ function checks(input: ReportInput): Check[] {
   return out;
 }
 
-/** The whole report as markdown. */
+/** The gateway section of the report as markdown. */
 export function renderReport(input: ReportInput): string {
   const lines = [
-    '# Gatehouse benchmark',
+    '## Gateway',
     '',
-    input.header,
+    input.intro,
     '',
     '| target | req/s | p50 ms | p99 ms | ratio to direct (req/s) | p99 added over direct | notes |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -135,7 +136,7 @@ export function renderReport(input: ReportInput): string {
       ? `Gatehouse memory: peak RSS (VmHWM) ${mem.peakMb.toFixed(1)} MB, RSS after the run (VmRSS) ${mem.rssMb.toFixed(1)} MB.`
       : 'Gatehouse memory: not measured (Gatehouse did not run).',
     '',
-    '## Targets',
+    '### Gateway targets',
     '',
     '| target | measured | result |',
     '| --- | ---: | --- |',

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { LoadResult, LoadSpec } from '../load.ts';
 import { interrupted, runChild } from './children.ts';
+import { readCpuMs } from './proc-status.ts';
 import type { BenchContext, Target } from './target.ts';
 
 // Measuring a set of running targets: each load run is a separate load-generator process
@@ -10,6 +11,8 @@ export interface RoundOptions {
   rounds: number;
   durationSec: number;
   warmupSec: number;
+  /** Run every other round in reverse order (A B C, C B A, …), so no target always follows the same one. */
+  alternate?: boolean;
 }
 
 export class Measurer {
@@ -46,6 +49,15 @@ export class Measurer {
     }
   }
 
+  /** One saturating run against `t`, with the CPU its process spent per request when its pid is known. */
+  async measure(t: Target, durationSec: number): Promise<LoadResult> {
+    const before = t.pid === undefined ? undefined : readCpuMs(t.pid);
+    const result = await this.load({ ...this.spec(t), warmupSec: 0, durationSec });
+    const after = t.pid === undefined ? undefined : readCpuMs(t.pid);
+    if (before !== undefined && after !== undefined && result.total > 0) result.serverCpuUsPerReq = ((after - before) * 1000) / result.total;
+    return result;
+  }
+
   /**
    * A warm-up per target, then `rounds` interleaved rounds (A B C, A B C, …): this machine's speed
    * drifts over minutes, and interleaving spreads the drift over all targets instead of favouring
@@ -55,9 +67,9 @@ export class Measurer {
     const results = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
     for (const t of targets) await this.attempt(t, async () => void (await this.load({ ...this.spec(t), warmupSec: o.warmupSec, durationSec: 1 })));
     for (let round = 1; round <= o.rounds; round++) {
-      for (const t of targets) {
+      for (const t of o.alternate && round % 2 === 0 ? [...targets].reverse() : targets) {
         console.error(`round ${round}/${o.rounds}: ${t.name}, ${o.durationSec}s at ${this.#connections} connections…`);
-        await this.attempt(t, async () => void results.get(t)!.push(await this.load({ ...this.spec(t), warmupSec: 0, durationSec: o.durationSec })));
+        await this.attempt(t, async () => void results.get(t)!.push(await this.measure(t, o.durationSec)));
       }
     }
     return results;

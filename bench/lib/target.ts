@@ -22,7 +22,7 @@ export interface Target {
   /** Request body (with method POST). */
   body?: string;
   notes: string[];
-  /** Process whose memory is reported, when it matters. */
+  /** The target's server process (memory and CPU are read from /proc), when there is one. */
   pid?: number;
   stop(): Promise<void>;
 }

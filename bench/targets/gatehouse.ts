@@ -96,7 +96,9 @@ async function launch(ctx: BenchContext, dirName: string, oauth?: OAuthBenchOpti
   }
 
   // The same V8 setting `npm start` and bin/gatehouse.js use (a smaller young generation; see docs/benchmarks.md).
-  const child = startChild('gatehouse start', ctx.node, ['--max-semi-space-size=8', cli, '--config', configFile, 'start'], env);
+  // BENCH_GATEHOUSE_NODE_ARGS adds flags for a look inside, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.BENCH_GATEHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = startChild('gatehouse start', ctx.node, ['--max-semi-space-size=8', ...extra, cli, '--config', configFile, 'start'], env);
   await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, child);
   const apiKeyHeaders = { authorization: `Bearer ${issued.key}` };
   const url = `http://127.0.0.1:${port}${BENCH_PATH}`;
@@ -139,17 +141,18 @@ export async function startGatehouseOAuth(ctx: BenchContext, oauth: OAuthBenchOp
   const jwtHeaders = { authorization: `Bearer ${token}` };
   await waitForHttp(base + BENCH_PATH, child, { headers: jwtHeaders }); // the route takes the JWT
   const noStop = async (): Promise<void> => {};
+  const pid = child.pid;
   const pipeline = 'Cedar + rate limit + audit (SQLite), 1 process, compiled dist/';
   return {
     pid: child.pid,
     stop: () => child.stop(),
     targets: {
       issuance: {
-        name: 'Gatehouse /oauth/token', url: `${base}/oauth/token`, method: 'POST', body, headers: issuanceHeaders, stop: noStop,
-        notes: ['client_secret_basic (HMAC-SHA-256 keyed hash, SQLite lookup) → ES256 at+jwt; rate limit + audit'],
+        name: 'Gatehouse /oauth/token', url: `${base}/oauth/token`, method: 'POST', body, headers: issuanceHeaders, pid, stop: noStop,
+        notes: ['client_secret_basic (HMAC-SHA-256 keyed hash; agent and secret from SQLite via the change-stamped cache) → ES256 at+jwt; rate limit + audit (SQLite), 1 process, compiled dist/'],
       },
-      apiKey: { name: 'Gatehouse, API key', url: base + BENCH_PATH, headers: apiKeyHeaders, stop: noStop, notes: [`API key + ${pipeline}`] },
-      jwt: { name: 'Gatehouse, JWT', url: base + BENCH_PATH, headers: jwtHeaders, stop: noStop, notes: [`ES256 JWT (one token, ${oauth.ttlSeconds} s) + ${pipeline}`] },
+      apiKey: { name: 'Gatehouse, API key', url: base + BENCH_PATH, headers: apiKeyHeaders, pid, stop: noStop, notes: [`API key + ${pipeline}`] },
+      jwt: { name: 'Gatehouse, JWT', url: base + BENCH_PATH, headers: jwtHeaders, pid, stop: noStop, notes: [`ES256 JWT (one token, ${oauth.ttlSeconds} s) + ${pipeline}`] },
     },
   };
 }

@@ -23,7 +23,9 @@ export async function startOidcProvider(ctx: BenchContext, oauth: OAuthBenchOpti
   const clientSecret = randomBytes(32).toString('base64url');
   const spec: OidcServerSpec = { port, clientId: CLIENT_ID, clientSecret, resource: oauth.resource, scope: oauth.scope, ttlSeconds: oauth.ttlSeconds };
   const env = { ...process.env, NODE_ENV: 'production' };
-  const child = startChild('oidc-provider', ctx.node, [join(ctx.repoRoot, 'bench/oidc-provider-server.ts'), JSON.stringify(spec)], env);
+  // BENCH_BASELINE_NODE_ARGS adds flags for a look inside, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.BENCH_BASELINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = startChild('oidc-provider', ctx.node, [...extra, join(ctx.repoRoot, 'bench/oidc-provider-server.ts'), JSON.stringify(spec)], env);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/.well-known/openid-configuration`, child);
   const headers = { ...FORM_HEADERS, authorization: basicAuth(CLIENT_ID, clientSecret) };

@@ -6,10 +6,12 @@ import { adminTokenCommands } from './commands/admin-token.ts';
 import { agentsCommands } from './commands/agents.ts';
 import { auditCommands } from './commands/audit.ts';
 import { clientSecretsCommands } from './commands/client-secrets.ts';
+import { doctorCommands } from './commands/doctor.ts';
 import { initCommands } from './commands/init.ts';
 import { issuersCommands } from './commands/issuers.ts';
 import { keysCommands } from './commands/keys.ts';
 import { policyCommands } from './commands/policy.ts';
+import { scanCommands } from './commands/scan.ts';
 import { tokenCommands } from './commands/token.ts';
 import { splitGlobalOptions } from './global-options.ts';
 import { runCommand } from './run-command.ts';
@@ -17,6 +19,7 @@ import { runCommand } from './run-command.ts';
 const GROUPS: Record<string, CommandGroup> = {
   init: initCommands, agents: agentsCommands, keys: keysCommands, policy: policyCommands, audit: auditCommands, 'admin-token': adminTokenCommands,
   'client-secrets': clientSecretsCommands, issuers: issuersCommands, token: tokenCommands,
+  doctor: doctorCommands, scan: scanCommands,
 };
 
 const USAGE = `Usage: gatehouse <command> [options]
@@ -35,6 +38,8 @@ Commands:
   policy  check|explain|show
   audit   tail|verify
   admin-token reset
+  scan BASE-URL         attack an agent API like an autonomous attacker; findings and a verdict
+  doctor                check every defensive layer of this deployment (PASS / WARN / FAIL)
 
 Global options:
   --config FILE         configuration (default ./gatehouse.yaml if present, else built-in defaults)
@@ -65,6 +70,8 @@ export async function runCli(argv: readonly string[], out: Out, opts: MainOption
       const { runStart } = await import('../app/start-command.ts');
       return await runStart([...(globals.config === undefined ? [] : ['--config', globals.config]), ...rest.slice(1)]);
     }
+    // doctor probes listeners itself; the global --admin-url (remote admin operations) would be silently ignored.
+    if (group === 'doctor' && globals.adminUrl !== undefined) throw new UsageError('doctor takes the admin API to probe as --probe-admin URL (--admin-url is for remote admin commands)');
     if (group === undefined || isHelp(group)) return usage(out, USAGE, group !== undefined);
     const commands = GROUPS[group];
     if (!commands) throw new UsageError(`unknown command "${group}"`);

@@ -56,12 +56,20 @@ export interface ProbeRequest {
   timeoutMs?: number;
   /** Send to another host/port of the same machine (binding-exposure check). */
   origin?: string;
+  /**
+   * Leave out the operator's `--header` values (ScanOptions.headers) for this request: the
+   * unauthenticated-access and auth-bypass checks must ask as a caller without credentials.
+   * Headers given in `headers` here are still sent.
+   */
+  anonymous?: boolean;
+  /** Keep more than the default 64 KiB of the body (recon reading API documents; capped at 4 MiB). */
+  maxBodyBytes?: number;
 }
 
 export interface ProbeResponse {
   status: number;
   headers: Record<string, string>;
-  /** The body as text, at most 64 KiB. */
+  /** The body as text, at most 64 KiB (or the request's `maxBodyBytes`). */
   body: string;
   elapsedMs: number;
 }

@@ -10,7 +10,11 @@ import { transportSecurity } from './transport.ts';
 import { secretsInResponses } from './secrets-in-responses.ts';
 import { bindingExposure } from './binding-exposure.ts';
 
-/** Every check, in the order the timeline shows them (cheap and decisive first, slow probes last). */
+/**
+ * Every check, in the order the timeline shows them (cheap and decisive first, slow probes last).
+ * The rate-limit burst runs last: it sets out to trip the target's limits and its failed-
+ * authentication lockout, and a locked-out scanner would see only 429s in every check after it.
+ */
 export const CHECKS: readonly ScanCheck[] = [
-  unauthenticatedAccess, authBypass, sqlInjection, rateLimitAbsent, verboseErrors, corsReflection, securityHeaders, transportSecurity, secretsInResponses, bindingExposure,
+  unauthenticatedAccess, authBypass, sqlInjection, verboseErrors, corsReflection, securityHeaders, transportSecurity, secretsInResponses, bindingExposure, rateLimitAbsent,
 ];

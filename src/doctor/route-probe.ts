@@ -1,0 +1,48 @@
+import type { RouteConfig } from '../config/schema.ts';
+import { fail, pass, warn } from './result.ts';
+import type { CheckResult, DoctorContext } from './types.ts';
+
+/** Below this many allowed failures, even one probe could lock this address out: do not probe. */
+const MIN_FAILURES_TO_PROBE = 5;
+const PROBE_SEGMENT = 'gatehouse-doctor-probe';
+
+/** A concrete path inside a route's pattern: the exact path, or a made-up child of a prefix. */
+export function probePath(route: Pick<RouteConfig, 'path'>): string {
+  if (!route.path.endsWith('/*')) return route.path;
+  return `${route.path.slice(0, -2)}/${PROBE_SEGMENT}`;
+}
+
+/** Judges the status an unauthenticated request to a strict route got. */
+export function judgeUnauthenticated(routeId: string, request: string, status: number): CheckResult {
+  if (status === 401) return pass(`data plane refused an unauthenticated request to strict route "${routeId}" (${request} → 401)`);
+  if (status < 400) {
+    return fail(`data plane answered ${status} without a credential on strict route "${routeId}" (${request})`,
+      'A strict route must answer 401 before anything is forwarded. Is something other than Gatehouse listening on this port, or is a proxy in front answering itself?');
+  }
+  if (status === 429) return warn(`data plane answered 429 to ${request} (this address is locked out or rate-limited): authentication not confirmed`, 'Run the doctor again once rateLimit.authFailures.lockoutSeconds have passed.');
+  return warn(`data plane answered ${status} to an unauthenticated ${request} on strict route "${routeId}", expected 401`);
+}
+
+/**
+ * The article's "proxy requires auth" test, once: a request without credentials to the first strict
+ * route must get 401. One request only, because each counts toward rateLimit.authFailures for this
+ * address, and a lockout would also refuse this machine's real agents.
+ */
+export async function probeStrictRoute(ctx: DoctorContext): Promise<CheckResult[]> {
+  const target = ctx.targets.data;
+  if ('skip' in target) return [];
+  const config = ctx.loaded.config;
+  const route = config.routes.find((r) => r.auth === 'strict');
+  if (!route) return [];
+  const max = config.rateLimit.authFailures.maxFailures;
+  if (max < MIN_FAILURES_TO_PROBE) {
+    return [warn(`authentication not probed: rateLimit.authFailures.maxFailures is ${max}, so one unauthenticated probe could lock this address out`)];
+  }
+  const path = probePath(route);
+  const url = new URL(target.url);
+  url.pathname = path; // never new URL(path, base): a path starting "//" would change the host
+  const outcome = await ctx.probes.http(url, route.host === undefined ? {} : { headers: { host: route.host } });
+  const request = `GET ${path}`;
+  if ('error' in outcome) return [warn(`unauthenticated probe of strict route "${route.id}" failed (${outcome.error})`)];
+  return [judgeUnauthenticated(route.id, request, outcome.status)];
+}
