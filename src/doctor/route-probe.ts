@@ -3,7 +3,6 @@ import { fail, pass, warn } from './result.ts';
 import type { CheckResult, DoctorContext } from './types.ts';
 
 /** Below this many allowed failures, even one probe could lock this address out: do not probe. */
-const MIN_FAILURES_TO_PROBE = 5;
 const PROBE_SEGMENT = 'gatehouse-doctor-probe';
 
 /** A concrete path inside a route's pattern: the exact path, or a made-up child of a prefix. */
@@ -25,8 +24,8 @@ export function judgeUnauthenticated(routeId: string, request: string, status: n
 
 /**
  * The article's "proxy requires auth" test, once: a request without credentials to the first strict
- * route must get 401. One request only, because each counts toward rateLimit.authFailures for this
- * address, and a lockout would also refuse this machine's real agents.
+ * route must get 401. A request with no credential does not count toward rateLimit.authFailures,
+ * so the probe cannot lock this machine's agents out.
  */
 export async function probeStrictRoute(ctx: DoctorContext): Promise<CheckResult[]> {
   const target = ctx.targets.data;
@@ -34,10 +33,6 @@ export async function probeStrictRoute(ctx: DoctorContext): Promise<CheckResult[
   const config = ctx.loaded.config;
   const route = config.routes.find((r) => r.auth === 'strict');
   if (!route) return [];
-  const max = config.rateLimit.authFailures.maxFailures;
-  if (max < MIN_FAILURES_TO_PROBE) {
-    return [warn(`authentication not probed: rateLimit.authFailures.maxFailures is ${max}, so one unauthenticated probe could lock this address out`)];
-  }
   const path = probePath(route);
   const url = new URL(target.url);
   url.pathname = path; // never new URL(path, base): a path starting "//" would change the host

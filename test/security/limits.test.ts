@@ -52,4 +52,22 @@ describe('authentication-failure lockout', () => {
     await assertRejected(h, before, fromResponse(res), { status: 429, reason: 'address_locked_out' });
     assert.ok(Number(res.headers.get('retry-after')) > 0);
   });
+
+});
+
+describe('missing credentials and the lockout', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness((u) => ({ ...attackConfig(u), rateLimit: { perAgent: { rate: 1000, burst: 1000 }, perAddress: { rate: 1000, burst: 1000 }, authFailures: { maxFailures: 3, windowSeconds: 60, lockoutSeconds: 60 } } }));
+  });
+  after(() => h.close());
+
+  it('requests without any credential are refused and audited, but guess nothing and do not lock the address out', async () => {
+    const { key } = await h.agentWithKey('bystander', { labels: ['reader'] });
+    for (let i = 0; i < 10; i++) {
+      const before = await snapshot(h);
+      await assertRejected(h, before, fromResponse(await h.request('/api/x')), { status: 401, reason: 'credential_missing' });
+    }
+    assert.equal((await h.request('/api/x', { headers: { authorization: `Bearer ${key}` } })).status, 200);
+  });
 });

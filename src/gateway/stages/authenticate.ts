@@ -76,7 +76,9 @@ async function fail(deps: GatewayDeps, ctx: RequestContext, reason: ReasonCode, 
   deps.metrics.authFailures.inc({ reason });
   // Recorded so the audit trail shows which known credential or agent was refused.
   ctx.attempted = { credentialId, agent };
-  const lock = await deps.limiter.recordAuthFailure(ctx.clientAddress);
+  // A request with no credential guessed nothing: counting it would let one misconfigured client
+  // (or a scanner) lock every agent sharing its address out. Wrong credentials count.
+  const lock = reason === 'credential_missing' ? { lockedOut: false } : await deps.limiter.recordAuthFailure(ctx.clientAddress);
   const reasons: ReasonCode[] = lock.lockedOut ? [reason, 'address_locked_out'] : [reason];
   const err = error ?? (reason === 'credential_malformed' || reason === 'credential_ambiguous' ? 'invalid_request' : 'invalid_token');
   throw new Rejection(401, reason, 'authentication required', { reasons, headers: { 'www-authenticate': challenge(reason, err, description) } });
