@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { CompactSign } from 'jose';
 import type { Clock, RandomBytes } from '../core/clock.ts';
 import { newId, systemRandom } from '../identity/ids.ts';
 import type { ActClaim } from './delegation.ts';
@@ -14,6 +14,8 @@ export interface MintRequest {
   act?: ActClaim;
   subIss?: string;
 }
+
+const ENCODER = new TextEncoder();
 
 /** Signs Gatehouse's JWTs with the key ring's active key. */
 export class TokenMinter {
@@ -54,6 +56,7 @@ export class TokenMinter {
 
   async #sign(payload: Record<string, unknown>, typ: string): Promise<string> {
     const key = this.#keys.signingKey();
-    return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey);
+    // CompactSign over the serialized claims: SignJWT would structuredClone and re-validate claims we built ourselves.
+    return new CompactSign(ENCODER.encode(JSON.stringify(payload))).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey);
   }
 }
