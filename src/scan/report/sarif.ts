@@ -3,7 +3,7 @@ import type { Finding, ScanReport, Severity } from '../types.ts';
 import { rank } from './verdict.ts';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-const INFORMATION_URI = 'https://github.com/gatehouse/gatehouse/blob/main/docs/scan.md';
+const INFORMATION_URI = 'https://github.com/gatehouse/gatehouse/blob/main/docs/scan.md'; // docs/scan.md in this package
 
 type Level = 'error' | 'warning' | 'note';
 const LEVEL: Record<Severity, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
