@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGatewaySuite } from './gateway-suite.ts';
-import { installExitHandlers, interrupted, startChild, stopAll, waitForHttp } from './lib/children.ts';
+import { installExitHandlers, interrupted, runChild, startChild, stopAll, waitForHttp } from './lib/children.ts';
 import { renderOAuthSection } from './lib/oauth-report.ts';
 import { freePort } from './lib/ports.ts';
 import { Measurer } from './lib/rounds.ts';
@@ -16,7 +16,7 @@ import { runOAuthSuite } from './oauth-suite.ts';
 //             article's auth_basic + limit_req, and Gatehouse's full pipeline (bench/gateway-suite.ts);
 //   oauth   — token issuance on Gatehouse against oidc-provider, and the gateway with a JWT
 //             against an API key (bench/oauth-suite.ts).
-// Env: BENCH_ONLY (gateway | oauth; default both; writes latest-<suite>.md instead of latest.md), BENCH_DURATION (s per round, default 5),
+// Env: BENCH_ONLY (gateway | oauth | scan; default all; writes latest-<suite>.md instead of latest.md), BENCH_DURATION (s per round, default 5),
 // BENCH_ROUNDS (gateway suite, default 3), BENCH_OAUTH_ROUNDS (oauth suite, default 5),
 // BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 1000),
 // BENCH_RATE_DURATION (s per fixed-rate run, default 3; 0 = skip), BENCH_GATEHOUSE_CLI (default:
@@ -35,7 +35,7 @@ const fixed = { rate: Number(process.env.BENCH_RATE ?? 1000), durationSec: Numbe
 const only = process.env.BENCH_ONLY;
 
 async function main(): Promise<void> {
-  if (only !== undefined && only !== 'gateway' && only !== 'oauth') throw new Error(`BENCH_ONLY must be gateway or oauth, not ${JSON.stringify(only)}`);
+  if (only !== undefined && only !== 'gateway' && only !== 'oauth' && only !== 'scan') throw new Error(`BENCH_ONLY must be gateway, oauth or scan, not ${JSON.stringify(only)}`);
   // Other work on the machine shows up as noise, in the p99 first: say so in the report.
   const loadAtStart = loadavg()[0] ?? 0;
   if (loadAtStart > 0.5) console.error(`note: load average is ${loadAtStart.toFixed(2)}; other processes will add noise`);
@@ -50,8 +50,10 @@ async function main(): Promise<void> {
     const measurer = new Measurer(ctx, connections);
 
     const sections: string[] = [];
-    if (only !== 'oauth') sections.push(await runGatewaySuite(ctx, measurer, { rounds, durationSec, warmupSec, connections }, fixed));
-    if (only !== 'gateway') sections.push(renderOAuthSection(await runOAuthSuite(ctx, measurer, { rounds: oauthRounds, durationSec, warmupSec })));
+    if (only === undefined || only === 'gateway') sections.push(await runGatewaySuite(ctx, measurer, { rounds, durationSec, warmupSec, connections }, fixed));
+    if (only === undefined || only === 'oauth') sections.push(renderOAuthSection(await runOAuthSuite(ctx, measurer, { rounds: oauthRounds, durationSec, warmupSec })));
+    // Issue 4's speed target (a default scan of the ~20-endpoint fixture in under 60 s), in its own process.
+    if (only === undefined || only === 'scan') sections.push(`## Scanner\n\n${(await runChild('scan speed', ctx.node, [join(repoRoot, 'bench/scan-speed.ts')])).stdout}`);
 
     const cpu = cpus();
     const header =
