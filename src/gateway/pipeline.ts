@@ -67,7 +67,7 @@ function reply(ctx: RequestContext, out: { kind: 'http'; res: ServerResponse } |
   const problem: Problem = { type: `https://gatehouse.dev/problems/${r.code}`, title: statusTitle(r.status), status: r.status, code: r.code, detail: r.message, instance: ctx.requestId };
   const body = JSON.stringify(problem);
   const headers: Record<string, string> = {
-    'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-gatehouse-request-id': ctx.requestId, ...ctx.responseHeaders, ...r.headers,
+    'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-gatehouse-request-id': ctx.requestId, ...ctx.responseHeaders, ...r.headers,
     'content-length': String(Buffer.byteLength(body)),
   };
   if (out.kind === 'upgrade') {

@@ -8,7 +8,7 @@ import { OAuthError } from '../oauth-error.ts';
 export function sendJson(ctx: RequestContext, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', 'x-gatehouse-request-id': ctx.requestId,
+    'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', 'x-content-type-options': 'nosniff', 'x-gatehouse-request-id': ctx.requestId,
     ...ctx.responseHeaders, ...headers, 'content-length': String(Buffer.byteLength(text)),
   });
   res.end(text);
