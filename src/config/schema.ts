@@ -224,5 +224,7 @@ export type ListenerConfig = Config['server']['listen'];
 
 /** The credentials a strict route accepts: explicit `accept`, else JWTs too when it names a resource. */
 export function acceptedCredentials(route: RouteConfig): ReadonlyArray<'apiKey' | 'jwt'> {
-  return route.accept ?? (route.resource === undefined ? ['apiKey'] : ['apiKey', 'jwt']);
+  return route.accept ?? (route.resource === undefined ? API_KEYS_ONLY : BOTH); // runs per request: no allocation
 }
+const API_KEYS_ONLY = Object.freeze(['apiKey'] as const);
+const BOTH = Object.freeze(['apiKey', 'jwt'] as const);

@@ -9,6 +9,7 @@ import { StampedCache } from '../store/stamped-cache.ts';
 import type { AgentService } from './agent-service.ts';
 import { adminAuditEntry } from './admin-audit.ts';
 import { newId, systemRandom } from './ids.ts';
+import { retireOnRotation } from './credential-rotation.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -65,14 +66,12 @@ export class ApiKeyService {
   async rotate(keyId: string, opts: { overlapHours?: number; ttlDays?: number }, actor: string): Promise<IssuedKey & { previous: ApiKeyView }> {
     const old = await this.#get(keyId);
     const now = this.#clock.now();
-    if (old.revokedAt !== null || old.expiresAt <= now) throw conflict('key_not_active', `key ${keyId} is revoked or expired; issue a new one`);
-    if (old.replacedBy !== null) throw conflict('key_already_rotated', `key ${keyId} was already rotated to ${old.replacedBy}`);
+    const retire = retireOnRotation(old, now, (opts.overlapHours ?? this.#defaults.overlapHours) * HOUR, { code: 'key', label: 'key' });
     const agent = await this.#agents.get(old.agentId);
     if (agent.status !== 'active') throw conflict('agent_not_active', `agent "${agent.name}" is ${agent.status}`);
-    const overlap = (opts.overlapHours ?? this.#defaults.overlapHours) * HOUR;
     const ttl = (opts.ttlDays ?? this.#defaults.ttlDays) * DAY;
     const issued = await this.#mint(agent, old.scopes, now + ttl, actor, 'key.rotate', { previous: old.id });
-    const previous = await this.#store.updateApiKey(old.id, { expiresAt: Math.min(old.expiresAt, now + overlap), replacedBy: issued.record.id });
+    const previous = await this.#store.updateApiKey(old.id, { ...retire, replacedBy: issued.record.id });
     return { ...issued, previous: keyView(previous ?? old) };
   }
 

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ReasonCode } from '../core/reasons.ts';
 import type { Agent, RevokedTokenRecord } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
+import type { AgentService } from '../identity/agent-service.ts';
 import { StampedCache } from '../store/stamped-cache.ts';
 import { actorsOf, parseAct } from './delegation.ts';
 import type { KeyRing } from './signing-keys.ts';
@@ -35,17 +36,17 @@ export class AccessTokenVerifier {
   readonly #trustDomain: string;
   /** Verified signatures by token hash, with the signing key: a cached result holds only while that key is published. */
   readonly #signatures = new Map<string, { claims: AccessTokenClaims; kid: string }>();
-  readonly #agents: StampedCache<Agent>;
+  readonly #agents: Pick<AgentService, 'findByName'>;
   readonly #revoked: StampedCache<{ rec: RevokedTokenRecord | null }>;
 
-  constructor(deps: { keys: KeyRing; store: Store; issuer: () => string; clock: Clock; skewSeconds: number; trustDomain: string }) {
+  constructor(deps: { keys: KeyRing; store: Store; agents: Pick<AgentService, 'findByName'>; issuer: () => string; clock: Clock; skewSeconds: number; trustDomain: string }) {
     this.#keys = deps.keys;
     this.#store = deps.store;
     this.#issuer = deps.issuer;
     this.#clock = deps.clock;
     this.#skew = deps.skewSeconds;
     this.#trustDomain = deps.trustDomain;
-    this.#agents = new StampedCache(deps.store);
+    this.#agents = deps.agents;
     this.#revoked = new StampedCache(deps.store);
   }
 
@@ -99,7 +100,7 @@ export class AccessTokenVerifier {
   }
 
   #agent(name: string): Promise<Agent | undefined> {
-    return this.#agents.get(name, () => this.#store.getAgentByName(name));
+    return this.#agents.findByName(name);
   }
 
   async #verifySignature(token: string): Promise<{ ok: true; claims: AccessTokenClaims; kid: string } | { ok: false; reason: ReasonCode; description: string }> {

@@ -8,6 +8,7 @@ import { StampedCache } from '../store/stamped-cache.ts';
 import type { AgentService } from '../identity/agent-service.ts';
 import { adminAuditEntry } from '../identity/admin-audit.ts';
 import { newId, systemRandom } from '../identity/ids.ts';
+import { retireOnRotation } from '../identity/credential-rotation.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -60,12 +61,10 @@ export class ClientSecretService {
   async rotate(secretId: string, opts: { overlapHours?: number; ttlDays?: number }, actor: string): Promise<IssuedClientSecret & { previous: ClientSecretView }> {
     const old = await this.#get(secretId);
     const now = this.#clock.now();
-    if (old.revokedAt !== null || old.expiresAt <= now) throw conflict('client_secret_not_active', `client secret ${secretId} is revoked or expired; issue a new one`);
-    if (old.replacedBy !== null) throw conflict('client_secret_already_rotated', `client secret ${secretId} was already rotated to ${old.replacedBy}`);
+    const retire = retireOnRotation(old, now, (opts.overlapHours ?? this.#defaults.overlapHours) * HOUR, { code: 'client_secret', label: 'client secret' });
     const agent = await this.#activeAgent(old.agentId);
-    const overlap = (opts.overlapHours ?? this.#defaults.overlapHours) * HOUR;
     const issued = await this.#mint(agent, now + (opts.ttlDays ?? this.#defaults.ttlDays) * DAY, actor, 'client_secret.rotate', { previous: old.id });
-    const previous = await this.#store.updateClientSecret(old.id, { expiresAt: Math.min(old.expiresAt, now + overlap), replacedBy: issued.record.id });
+    const previous = await this.#store.updateClientSecret(old.id, { ...retire, replacedBy: issued.record.id });
     return { ...issued, previous: view(previous ?? old) };
   }
 

@@ -24,7 +24,8 @@ export class IdentityAsserter {
 
   async assertionFor(p: Principal, upstream: string): Promise<string> {
     const d = p.delegation;
-    const key = JSON.stringify([upstream, p.agent.id, p.credentialId, p.scopes, d?.subject ?? null, d?.act ?? null]);
+    // Agent, scopes and delegation all follow from the credential (an API key's id or a token's jti).
+    const key = `${p.credentialType}:${p.credentialId}\n${upstream}`;
     const now = this.#clock.now() / 1000;
     const hit = this.#cache.get(key);
     if (hit && hit.exp - now > this.#ttl / 2) return hit.token;

@@ -33,8 +33,9 @@ describe('access tokens across a signing-key rotation (case 14)', () => {
     ring = new KeyRing({ store, clock, encryption: new KeyEncryption(new Secret('m'.repeat(43))), alg: 'ES256', rotationMs: 24 * 3_600_000, retainMs: (TTL_S + SKEW_S) * 1000, refreshMs: REFRESH_MS });
     await ring.start({ timer: false });
     minter = new TokenMinter({ keys: ring, issuer: () => ISSUER, clock });
-    verifier = new AccessTokenVerifier({ keys: ring, store, issuer: () => ISSUER, clock, skewSeconds: SKEW_S, trustDomain: 'gatehouse.local' });
-    await new AgentService({ store, clock, trustDomain: 'gatehouse.local' }).create({ name: 'rotor', scopes: ['read'] }, 'test');
+    const agents = new AgentService({ store, clock, trustDomain: 'gatehouse.local' });
+    verifier = new AccessTokenVerifier({ keys: ring, store, agents, issuer: () => ISSUER, clock, skewSeconds: SKEW_S, trustDomain: 'gatehouse.local' });
+    await agents.create({ name: 'rotor', scopes: ['read'] }, 'test');
   });
   afterEach(() => store.close());
 

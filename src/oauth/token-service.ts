@@ -68,7 +68,7 @@ export class TokenService {
       retainMs: (Math.max(o.accessTokenTtlSeconds, o.upstreamAssertion.ttlSeconds) + o.clockSkewSeconds) * 1000,
     });
     this.minter = new TokenMinter({ keys: this.keys, issuer, clock: d.clock });
-    this.verifier = new AccessTokenVerifier({ keys: this.keys, store: d.store, issuer, clock: d.clock, skewSeconds: o.clockSkewSeconds, trustDomain: d.config().trustDomain });
+    this.verifier = new AccessTokenVerifier({ keys: this.keys, store: d.store, agents: d.agents, issuer, clock: d.clock, skewSeconds: o.clockSkewSeconds, trustDomain: d.config().trustDomain });
     this.identity = new IdentityAsserter({ minter: this.minter, clock: d.clock, ttlSeconds: o.upstreamAssertion.ttlSeconds });
     this.secrets = new ClientSecretService({ store: d.store, clock: d.clock, secret: d.serverSecret, agents: d.agents, defaultTtlDays: o.clientSecrets.defaultTtlDays, rotationOverlapHours: o.clientSecrets.rotationOverlapHours });
     this.agentKeys = new AgentKeyService({ store: d.store, clock: d.clock, agents: d.agents });

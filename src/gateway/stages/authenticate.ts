@@ -2,6 +2,7 @@ import type { ReasonCode } from '../../core/reasons.ts';
 import { acceptedCredentials } from '../../config/schema.ts';
 import { actorsOf } from '../../oauth/delegation.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
+import { countAuthFailure } from '../../limits/auth-failures.ts';
 import { Rejection, type RequestContext } from '../context.ts';
 
 /** A JWT's compact form always starts with a base64url JSON object: `eyJ`. API keys start `gth_`. */
@@ -73,12 +74,9 @@ function challenge(reason: ReasonCode, error: string, description: string | unde
 }
 
 async function fail(deps: GatewayDeps, ctx: RequestContext, reason: ReasonCode, credentialId?: string, agent?: { id: string; name: string }, error?: string, description?: string): Promise<never> {
-  deps.metrics.authFailures.inc({ reason });
   // Recorded so the audit trail shows which known credential or agent was refused.
   ctx.attempted = { credentialId, agent };
-  // A request with no credential guessed nothing: counting it would let one misconfigured client
-  // (or a scanner) lock every agent sharing its address out. Wrong credentials count.
-  const lock = reason === 'credential_missing' ? { lockedOut: false } : await deps.limiter.recordAuthFailure(ctx.clientAddress);
+  const lock = await countAuthFailure(deps.limiter, deps.metrics, ctx.clientAddress, reason);
   const reasons: ReasonCode[] = lock.lockedOut ? [reason, 'address_locked_out'] : [reason];
   const err = error ?? (reason === 'credential_malformed' || reason === 'credential_ambiguous' ? 'invalid_request' : 'invalid_token');
   throw new Rejection(401, reason, 'authentication required', { reasons, headers: { 'www-authenticate': challenge(reason, err, description) } });

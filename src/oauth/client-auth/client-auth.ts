@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Agent, ClientAuthMethod } from '../../core/types.ts';
+import type { ReasonCode } from '../../core/reasons.ts';
 import type { FormParams } from '../form-body.ts';
 import { invalidRequest, OAuthError } from '../oauth-error.ts';
 
@@ -21,8 +22,11 @@ export interface ClientAuthMethodModule {
 }
 
 /** RFC 6749 §5.2: one message for every client-authentication failure, so failures reveal nothing. */
-export function invalidClient(basic = false): OAuthError {
-  return new OAuthError('invalid_client', 'client authentication failed', basic ? { headers: { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' } } : {});
+export function invalidClient(basic = false, reason?: ReasonCode): OAuthError {
+  return new OAuthError('invalid_client', 'client authentication failed', {
+    ...(basic ? { headers: { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' } } : {}),
+    ...(reason ? { reason } : {}),
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { readForm, type FormParams } from '../form-body.ts';
 import { invalidRequest, OAuthError } from '../oauth-error.ts';
 import type { AccessTokenVerifier } from '../access-token-verifier.ts';
 import type { Metrics } from '../../obs/metrics.ts';
+import { countAuthFailure } from '../../limits/auth-failures.ts';
 
 /**
  * Brute-force defence shared with the gateway's API-key check: failed client authentications
@@ -27,11 +28,10 @@ export class ClientAuthGuard {
     }
   }
 
-  /** Counts an invalid_client; other errors pass through untouched. Always rethrows. */
+  /** Counts an invalid_client (the lockout refusal itself excepted); other errors pass through. Always rethrows. */
   async failed(ctx: RequestContext, err: unknown): Promise<never> {
-    if (err instanceof OAuthError && err.error === 'invalid_client' && err.reason === undefined) {
-      this.#metrics?.authFailures.inc({ reason: 'client_auth_failed' });
-      await this.#limiter.recordAuthFailure(ctx.clientAddress);
+    if (err instanceof OAuthError && err.error === 'invalid_client' && err.reason !== 'address_locked_out') {
+      await countAuthFailure(this.#limiter, this.#metrics, ctx.clientAddress, err.reason ?? 'client_auth_failed');
     }
     throw err;
   }
@@ -52,7 +52,8 @@ export async function requireClient(ctx: RequestContext, guard: ClientAuthGuard,
   let client: AuthenticatedClient | undefined;
   try {
     client = await authenticateClient(methods, ctx.req, form);
-    if (!client && required) throw invalidClient();
+    // No client credentials at all: refused, but audited (and counted) as missing, not as a wrong guess.
+    if (!client && required) throw invalidClient(false, 'credential_missing');
   } catch (err) {
     return guard.failed(ctx, err);
   }

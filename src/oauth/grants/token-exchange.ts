@@ -95,7 +95,7 @@ async function readActor(form: FormParams, client: AuthenticatedClient | undefin
   const type = form.get('actor_token_type');
   if ((token === undefined) !== (type === undefined)) throw invalidRequest('actor_token and actor_token_type go together');
   if (token === undefined) {
-    if (!client) throw invalidClient();
+    if (!client) throw invalidClient(false, 'credential_missing'); // no actor at all: nothing was guessed
     return { agent: client.agent, scopes: client.agent.scopes };
   }
   if (type !== ACCESS_TOKEN && type !== JWT) throw new OAuthError('unsupported_token_type', 'actor_token_type must be an access token or a JWT');
