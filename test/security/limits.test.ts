@@ -71,3 +71,25 @@ describe('missing credentials and the lockout', () => {
     assert.equal((await h.request('/api/x', { headers: { authorization: `Bearer ${key}` } })).status, 200);
   });
 });
+
+describe('per-agent limits and agent names that are also object properties', () => {
+  let h: Harness;
+  before(async () => {
+    // An override for another agent makes `rateLimit.agents` non-empty: the lookup by name must not
+    // find `constructor` on the object's prototype and treat a function as a bucket.
+    h = await startHarness((u) => ({ ...attackConfig(u), rateLimit: { perAgent: { rate: 0.001, burst: 2 }, agents: { other: { rate: 1000, burst: 1000 } }, perAddress: { rate: 1000, burst: 1000 } } }));
+  });
+  after(() => h.close());
+
+  for (const name of ['constructor', 'hasownproperty', 'valueof']) {
+    it(`an agent named "${name}" gets the default bucket: its burst, then 429`, async () => {
+      const { key } = await h.agentWithKey(name, { labels: ['reader'] });
+      const headers = { authorization: `Bearer ${key}` };
+      for (let i = 0; i < 2; i++) assert.equal((await h.request('/api/x', { headers })).status, 200);
+      const before = await snapshot(h);
+      const res = await h.request('/api/x', { headers });
+      await assertRejected(h, before, fromResponse(res), { status: 429, reason: 'rate_limited' });
+      assert.match(res.headers.get('ratelimit-policy') ?? '', /q=2/);
+    });
+  }
+});

@@ -1,4 +1,5 @@
-import { rateLimitHeaders } from '../../limits/rate-limit-headers.ts';
+import type { BucketConfig } from '../../config/schema.ts';
+import { rateLimitHeaders, type RateLimitResult } from '../../limits/rate-limit-headers.ts';
 import type { GatewayDeps } from '../gateway-deps.ts';
 import { Rejection, type RequestContext } from '../context.ts';
 
@@ -8,21 +9,30 @@ import { Rejection, type RequestContext } from '../context.ts';
  * does not spend the agent's budget, and the key uses the canonical route, not raw text.
  */
 export function rateLimit(deps: GatewayDeps) {
-  return async function rateLimitStage(ctx: RequestContext): Promise<void> {
+  return function rateLimitStage(ctx: RequestContext): Promise<void> {
     const p = ctx.principal;
     const route = ctx.route!;
     const limits = ctx.state.config.rateLimit;
-    const [key, bucket, scope] = p
-      ? [`agent:${p.agent.id}:${route.id}`, limits.agents[p.agent.name] ?? route.rateLimit ?? limits.perAgent, 'agent']
-      : route.rateLimit
-        ? [`addr:${ctx.clientAddress}:${route.id}`, route.rateLimit, 'address']
-        : [`addr:${ctx.clientAddress}`, limits.perAddress, 'address'];
-    const r = await deps.limiter.consume(key, bucket);
-    // Sent on every answer (reply() merges them into a 429 too), so callers can pace themselves.
-    Object.assign(ctx.responseHeaders, rateLimitHeaders(r));
-    if (!r.allowed) {
-      deps.metrics.rateLimited.inc({ scope });
-      throw new Rejection(429, 'rate_limited', 'rate limit exceeded', { reasons: ['rate_limited'] });
+    let key: string;
+    let bucket: BucketConfig;
+    if (p) {
+      key = `agent:${p.agent.id}:${route.id}`;
+      // hasOwn: an agent may be called `constructor`, which a plain object would otherwise inherit.
+      bucket = (Object.hasOwn(limits.agents, p.agent.name) ? limits.agents[p.agent.name] : undefined) ?? route.rateLimit ?? limits.perAgent;
+    } else if (route.rateLimit) {
+      key = `addr:${ctx.clientAddress}:${route.id}`;
+      bucket = route.rateLimit;
+    } else {
+      key = `addr:${ctx.clientAddress}`;
+      bucket = limits.perAddress;
     }
+    return deps.limiter.consume(key, bucket).then((r: RateLimitResult) => {
+      // Sent on every answer (reply() merges them into a 429 too), so callers can pace themselves.
+      Object.assign(ctx.responseHeaders, rateLimitHeaders(r));
+      if (!r.allowed) {
+        deps.metrics.rateLimited.inc({ scope: p ? 'agent' : 'address' });
+        throw new Rejection(429, 'rate_limited', 'rate limit exceeded', { reasons: ['rate_limited'] });
+      }
+    });
   };
 }
