@@ -162,10 +162,55 @@ CREATE TABLE trusted_issuers (
 );
 `);
 
+/**
+ * What the cached credential lookups depend on (store.ts `changeStamp`): every write to these
+ * tables, from any connection or process, bumps one counter. Audit appends, last-used touches and
+ * assertion-id records do not: they are written all the time under load (the audit by its own
+ * writer connection) and change nothing a cache holds. `api_keys` therefore counts updates of
+ * every column but `last_used_at`.
+ */
+const COUNTED: ReadonlyArray<{ table: string; updateOf?: string }> = [
+  { table: 'agents' },
+  { table: 'api_keys', updateOf: 'agent_id, hint, hash, scopes, created_at, expires_at, revoked_at, replaced_by' },
+  { table: 'client_secrets' },
+  { table: 'agent_keys' },
+  { table: 'signing_keys' },
+  { table: 'revoked_tokens' },
+  { table: 'trusted_issuers' },
+];
+
+const changeCounter: Record<Dialect, string> = {
+  // SQLite triggers are per row and per event.
+  sqlite: `
+CREATE TABLE change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO change_counter (id, n) VALUES (1, 0);
+${COUNTED.flatMap(({ table, updateOf }) =>
+    (['INSERT', 'UPDATE', 'DELETE'] as const).map(
+      (event) => `CREATE TRIGGER ${table}_${event.toLowerCase()}_counted AFTER ${event}${event === 'UPDATE' && updateOf ? ` OF ${updateOf}` : ''} ON ${table} BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END;`,
+    ),
+  ).join('\n')}
+`,
+  // PostgreSQL offers no changeStamp (it cannot answer synchronously), but keeps the same schema:
+  // one statement-level trigger per table and event.
+  postgres: `
+CREATE TABLE change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
+INSERT INTO change_counter (id, n) VALUES (1, 0);
+-- search_path fixed at creation: the trigger finds this schema's counter whoever's session fires it.
+CREATE FUNCTION gatehouse_count_change() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE change_counter SET n = n + 1 WHERE id = 1;
+  RETURN NULL;
+END
+$$;
+${COUNTED.map(({ table, updateOf }) => `CREATE TRIGGER ${table}_counted AFTER INSERT OR UPDATE${updateOf ? ` OF ${updateOf}` : ''} OR DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_count_change();`).join('\n')}
+`,
+};
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'initial', sql: initial },
   { id: 2, name: 'audit head seal', sql: headSeal },
   { id: 3, name: 'oauth token service', sql: oauthTokenService },
+  { id: 4, name: 'change counter', sql: changeCounter },
 ];
 
 /** Records applied ids; created outside the numbered list because it must exist to read it. */

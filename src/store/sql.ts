@@ -17,7 +17,7 @@ export const AUDIT_INSERT_CHUNK = 500;
 export const SQL = {
   ping: 'SELECT 1 AS ok',
   // SQLite only: changes when another connection (process) commits to the database file.
-  dataVersion: 'PRAGMA data_version',
+  changeCounter: 'SELECT n FROM change_counter WHERE id = 1',
   appliedMigrations: 'SELECT id FROM schema_migrations ORDER BY id',
   recordMigration: 'INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)',
 

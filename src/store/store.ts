@@ -52,7 +52,8 @@ export interface Store {
    * A token that changes whenever agents, credentials (API keys, client secrets), keys (agent keys,
    * signing keys), token revocations or trusted issuers may have changed — through this adapter or
    * through any other process on the same database. Only adapters that can answer synchronously and
-   * exactly provide it (SQLite: PRAGMA data_version + own writes); callers cache credential lookups
+   * exactly provide it (SQLite: a trigger-maintained change counter + own writes). Audit appends,
+   * last-used touches and assertion ids do not change it; callers cache credential lookups
    * only while the token is unchanged, and never cache when it is absent.
    */
   readonly changeStamp?: () => string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Store } from '../store.ts';
-import { makeAgent, T0, withStore, type StoreFactory } from './fixtures.ts';
+import { makeAgent, makeEntries, makeKey, T0, withStore, type StoreFactory } from './fixtures.ts';
 import { makeAgentKey, makeClientSecret, makeIssuer, makeSigningKey } from './oauth-fixtures.ts';
 import { signingKeyCases } from './signing-key-cases.ts';
 import { tokenCases } from './token-cases.ts';
@@ -137,6 +137,33 @@ export function oauthCases(factory: StoreFactory): void {
           await write();
           assert.notEqual(stamp(), before, `${name} changes the stamp`);
         }
+      }));
+
+    test('changeStamp (where offered) ignores audit appends, last-used touches and assertion ids, from any connection', (t) =>
+      withStore(factory, async (store, harness) => {
+        const stamp = store.changeStamp;
+        if (stamp === undefined) return t.skip('this adapter offers no changeStamp');
+        await store.createAgent(makeAgent(1));
+        await store.insertApiKey(makeKey('agt_1', 1));
+        // The gateway's audit writer and last-used flusher are another connection on the same database.
+        const writer = await harness.reopen();
+        const before = stamp();
+        await writer.appendAudit(makeEntries(1, 5));
+        await writer.touchApiKeys([{ id: 'key_1', lastUsedAt: T0 + 1 }]);
+        await writer.recordAssertionId('agt_1', 'jti-1', T0 + 60_000, T0);
+        await store.appendAudit(makeEntries(6, 1));
+        await store.touchApiKeys([{ id: 'key_1', lastUsedAt: T0 + 2 }]);
+        await new Promise((resolve) => setImmediate(resolve)); // past the once-per-turn read
+        assert.equal(stamp(), before, 'writes no cache depends on leave the stamp alone');
+        // …but a revocation through that other connection moves it.
+        await writer.updateApiKey('key_1', { revokedAt: T0 + 3 });
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.notEqual(stamp(), before, 'a revocation by another connection changes the stamp');
+        const afterRevoke = stamp();
+        await writer.updateAgent('agt_1', { status: 'suspended', updatedAt: T0 + 4 });
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.notEqual(stamp(), afterRevoke, 'a suspension by another connection changes the stamp');
+        await writer.close();
       }));
 
     test('secrets, keys, signing keys, revocations, assertion ids and issuers survive close and reopen', () =>

@@ -63,7 +63,7 @@ describe('PostgresStore specifics', { skip }, () => {
       const tables = await sql<{ table_name: string }>(
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
       assert.deepEqual(tables.map((t) => t.table_name), [
-        'agent_keys', 'agents', 'api_keys', 'assertion_ids', 'audit_head', 'audit_log', 'client_secrets', 'revoked_tokens', 'schema_migrations',
+        'agent_keys', 'agents', 'api_keys', 'assertion_ids', 'audit_head', 'audit_log', 'change_counter', 'client_secrets', 'revoked_tokens', 'schema_migrations',
         'settings', 'signing_keys', 'trusted_issuers',
       ]);
     } finally {

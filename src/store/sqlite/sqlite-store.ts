@@ -47,10 +47,10 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
   /** Bumped by this connection's own writes of agents, credentials, keys, revocations and trusted
-   * issuers (data_version only counts other connections'). */
+   * issuers, so they count at once (the change counter is read once per event-loop turn). */
   #ownWrites = 0;
   #assertionCalls = 0;
-  #dataVersion: string | undefined;
+  #changeCounter: string | undefined;
 
   constructor(opts: SqliteStoreOptions) {
     this.#path = opts.path;
@@ -83,15 +83,17 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Other processes' commits show in data_version, read at most once per event-loop turn (a commit
-   * landing mid-turn is indistinguishable from one landing just after it); our own writes count at once.
+   * The change counter (migration 4: triggers on the tables cached lookups depend on, whoever writes
+   * them) read at most once per event-loop turn (a commit landing mid-turn is indistinguishable from
+   * one landing just after it); our own writes count at once. Not PRAGMA data_version: that moves
+   * with every commit by another connection, and the audit writer thread commits all the time.
    */
   readonly changeStamp = (): string => {
-    if (this.#dataVersion === undefined) {
-      this.#dataVersion = String(this.#get(SQL.dataVersion)?.data_version);
-      setImmediate(() => (this.#dataVersion = undefined));
+    if (this.#changeCounter === undefined) {
+      this.#changeCounter = String(this.#get(SQL.changeCounter)?.n);
+      setImmediate(() => (this.#changeCounter = undefined));
     }
-    return `${this.#dataVersion}:${this.#ownWrites}`;
+    return `${this.#changeCounter}:${this.#ownWrites}`;
   };
 
   async createAgent(agent: Agent): Promise<void> {
