@@ -2,19 +2,24 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from './errors.ts';
 import type { UpstreamHeaderInput } from './forwarding-headers.ts';
-import { buildUpstreamHeaders, clientAddressFrom, normalizeAddress, parseTrustedProxies } from './forwarding-headers.ts';
+import { buildUpstreamHeaders, checkIdentityHeaders, clientAddressFrom, normalizeAddress, parseTrustedProxies } from './forwarding-headers.ts';
 
 const base: UpstreamHeaderInput = {
   rawHeaders: [],
   clientAddress: '203.0.113.7',
   forwardedProto: 'https',
   host: undefined,
-  identity: {},
+  identity: [],
   keepUpgrade: false,
   stripCredentials: false,
   trustIncomingXff: false,
 };
-const build = (over: Partial<UpstreamHeaderInput>): [string, string][] => buildUpstreamHeaders({ ...base, ...over });
+/** The flat `[name, value, …]` list as pairs, for readable assertions. */
+const build = (over: Partial<UpstreamHeaderInput>): [string, string][] => {
+  const flat = buildUpstreamHeaders({ ...base, ...over });
+  assert.equal(flat.length % 2, 0, 'flat list has a value for every name');
+  return Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
+};
 const names = (h: [string, string][]): string[] => h.map(([n]) => n.toLowerCase());
 const get = (h: [string, string][], name: string): string[] => h.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
 
@@ -61,7 +66,7 @@ describe('buildUpstreamHeaders: additions', () => {
     const out = build({
       rawHeaders: ['X-Forwarded-Proto', 'http', 'x-gatehouse-agent', 'evil', 'Connection', 'x-gatehouse-agent', 'Host', 'gw.example'],
       host: 'gw.example',
-      identity: { 'x-gatehouse-agent': 'agent-a', 'x-gatehouse-scopes': 'read' },
+      identity: ['x-gatehouse-agent', 'agent-a', 'x-gatehouse-scopes', 'read'],
     });
     assert.deepEqual(get(out, 'x-forwarded-proto'), ['https']);
     assert.deepEqual(get(out, 'x-forwarded-host'), ['gw.example']);
@@ -74,10 +79,17 @@ describe('buildUpstreamHeaders: additions', () => {
     assert.deepEqual(get(build({ rawHeaders: ['X-Forwarded-Host', 'evil'] }), 'x-forwarded-host'), []);
   });
 
-  it('refuses identity headers outside the namespace or with unsafe values', () => {
-    assert.throws(() => build({ identity: { authorization: 'x' } }));
-    assert.throws(() => build({ identity: { 'X-Gatehouse-Agent': 'x' } }));
-    assert.throws(() => build({ identity: { 'x-gatehouse-agent': 'a\r\nX-Evil: 1' } }));
+  it('checkIdentityHeaders refuses names outside the namespace, unsafe values and a missing value', () => {
+    assert.throws(() => checkIdentityHeaders(['authorization', 'x']));
+    assert.throws(() => checkIdentityHeaders(['X-Gatehouse-Agent', 'x']));
+    assert.throws(() => checkIdentityHeaders(['x-gatehouse-agent', 'a\r\nX-Evil: 1']));
+    assert.throws(() => checkIdentityHeaders(['x-gatehouse-agent', 'a\u0000']));
+    assert.throws(() => checkIdentityHeaders(['x-gatehouse-agent']));
+    assert.deepEqual(checkIdentityHeaders(['x-gatehouse-agent', 'a', 'x-gatehouse-scopes', 'read write']), ['x-gatehouse-agent', 'a', 'x-gatehouse-scopes', 'read write']);
+  });
+
+  it('drops Expect (Node answers 100-continue itself)', () => {
+    assert.deepEqual(get(build({ rawHeaders: ['Expect', '100-continue', 'Accept', '*/*'] }), 'expect'), []);
   });
 
   // [label, raw headers, trustIncomingXff, expected XFF]

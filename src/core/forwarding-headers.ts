@@ -34,8 +34,8 @@ export interface UpstreamHeaderInput {
   forwardedProto: 'http' | 'https';
   /** The Host the client addressed Gatehouse with; sent as `x-forwarded-host` when defined. */
   host: string | undefined;
-  /** Gatehouse identity headers to add; every name must start with `x-gatehouse-`. */
-  identity: Record<string, string>;
+  /** Gatehouse identity headers to add, flat `[name, value, …]`, already checked by `checkIdentityHeaders`. */
+  identity: readonly string[];
   /** Keep `Connection: upgrade` + `Upgrade` (WebSocket routes, after authorization). */
   keepUpgrade: boolean;
   stripCredentials: boolean;
@@ -48,8 +48,9 @@ const tokens = (v: string): string[] => v.split(',').map((t) => t.trim().toLower
 // eslint-disable-next-line no-control-regex
 const UNSAFE_VALUE = /[\r\n\u0000]/;
 
-// Built once: this runs on every request.
-const ALWAYS_DROP: ReadonlySet<string> = new Set([...HOP_BY_HOP, ...CLIENT_SPOOFABLE, ...METHOD_OVERRIDE_HEADERS]);
+// Built once: this runs on every request. `expect`: Node itself answers `100-continue` (and undici
+// refuses to send it on).
+const ALWAYS_DROP: ReadonlySet<string> = new Set([...HOP_BY_HOP, ...CLIENT_SPOOFABLE, ...METHOD_OVERRIDE_HEADERS, 'expect']);
 const CREDENTIALS: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
 
 /** Lowercase, and in its `-` spelling: CGI-style upstreams (WSGI, Rack, PHP) map `_` and `-` to one variable. */
@@ -58,45 +59,55 @@ const canonicalName = (name: string): string => {
   return l.includes('_') ? l.replace(/_/g, '-') : l;
 };
 
-/** Builds the header list sent upstream from the client's raw headers. Output keeps client order and case. */
-export function buildUpstreamHeaders(input: UpstreamHeaderInput): [string, string][] {
+/**
+ * Checks a flat `[name, value, …]` list of identity headers: every name lowercase in Gatehouse's
+ * namespace, no value able to break out of its header line. Programming errors, not client input:
+ * it throws rather than let a header outside the namespace reach an upstream. Run once per list
+ * (lists are cached per credential), not per request.
+ */
+export function checkIdentityHeaders(list: readonly string[]): readonly string[] {
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i]!;
+    if (name !== lower(name) || !name.startsWith(IDENTITY_HEADER_PREFIX)) throw new Error(`identity header outside namespace: ${name}`);
+    if (i + 1 >= list.length || UNSAFE_VALUE.test(list[i + 1]!)) throw new Error(`identity header ${name} has an unsafe value`);
+  }
+  return list;
+}
+
+/**
+ * Builds the header list sent upstream from the client's raw headers, flat `[name, value, …]` as
+ * undici takes it. Client headers keep their order and case; Gatehouse's own follow them.
+ */
+export function buildUpstreamHeaders(input: UpstreamHeaderInput): string[] {
   const raw = input.rawHeaders;
   let nominated: Set<string> | undefined;
-  const xff: string[] = [];
+  let xff: string[] | undefined;
   let upgrade: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = lower(raw[i] ?? '');
-    const value = raw[i + 1] ?? '';
+    const name = lower(raw[i]!);
+    const value = raw[i + 1]!;
     if (name === 'connection') for (const t of tokens(value)) (nominated ??= new Set()).add(canonicalName(t));
-    else if (name === 'x-forwarded-for') xff.push(...value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    else if (name === 'x-forwarded-for') (xff ??= []).push(...value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
     else if (name === 'upgrade' && upgrade === undefined) upgrade = value;
   }
-  const drop = (l: string): boolean => ALWAYS_DROP.has(l) || (nominated?.has(l) ?? false) || (input.stripCredentials && CREDENTIALS.has(l));
 
-  const out: [string, string][] = [];
+  const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] ?? '';
+    const name = raw[i]!;
     // `X_Gatehouse_Agent` would collide with ours upstream: judge every name in its `-` spelling.
     const l = canonicalName(name);
     // ':'-prefixed names are HTTP/2 pseudo-headers; they are never regular headers upstream.
-    if (drop(l) || l.startsWith(IDENTITY_HEADER_PREFIX) || l.startsWith(':')) continue;
-    out.push([name, raw[i + 1] ?? '']);
+    if (ALWAYS_DROP.has(l) || nominated?.has(l) || (input.stripCredentials && CREDENTIALS.has(l)) || l.startsWith(IDENTITY_HEADER_PREFIX) || l.startsWith(':')) continue;
+    out.push(name, raw[i + 1]!);
   }
 
   // A trusted proxy's chain is extended; anyone else's is discarded (a client could write anything).
-  const keepChain = input.trustIncomingXff && !nominated?.has('x-forwarded-for') && xff.length > 0;
-  out.push(['x-forwarded-for', keepChain ? `${xff.join(', ')}, ${input.clientAddress}` : input.clientAddress]);
-  out.push(['x-forwarded-proto', input.forwardedProto]);
-  if (input.host !== undefined) out.push(['x-forwarded-host', input.host]);
-  if (input.keepUpgrade && upgrade !== undefined && nominated?.has('upgrade')) {
-    out.push(['connection', 'upgrade'], ['upgrade', upgrade]);
-  }
-  for (const [name, value] of Object.entries(input.identity)) {
-    // Programming errors, not client input: fail loudly rather than emit a header outside the namespace.
-    if (name !== lower(name) || !name.startsWith(IDENTITY_HEADER_PREFIX)) throw new Error(`identity header outside namespace: ${name}`);
-    if (UNSAFE_VALUE.test(value)) throw new Error(`identity header ${name} has an unsafe value`);
-    out.push([name, value]);
-  }
+  const chain = input.trustIncomingXff && !nominated?.has('x-forwarded-for') && xff !== undefined && xff.length > 0 ? xff : undefined;
+  out.push('x-forwarded-for', chain ? `${chain.join(', ')}, ${input.clientAddress}` : input.clientAddress);
+  out.push('x-forwarded-proto', input.forwardedProto);
+  if (input.host !== undefined) out.push('x-forwarded-host', input.host);
+  if (input.keepUpgrade && upgrade !== undefined && nominated?.has('upgrade')) out.push('connection', 'upgrade', 'upgrade', upgrade);
+  for (let i = 0; i < input.identity.length; i++) out.push(input.identity[i]!);
   return out;
 }
 

@@ -77,7 +77,7 @@ export class Forwarder {
   }
 
   #headers(ctx: RequestContext): string[] {
-    const pairs = buildUpstreamHeaders({
+    return buildUpstreamHeaders({
       rawHeaders: ctx.req.rawHeaders,
       // Edge semantics: a trusted proxy's chain is extended by the hop we saw (the socket peer).
       clientAddress: ctx.state.trustedProxies.entries.length > 0 ? (normalizeAddress(peerAddress(ctx.req)) ?? ctx.clientAddress) : ctx.clientAddress,
@@ -88,13 +88,6 @@ export class Forwarder {
       stripCredentials: !ctx.route!.passCallerToken, // the caller's own credential goes upstream only when the route asks for it
       trustIncomingXff: ctx.state.trustedProxies.contains(peerAddress(ctx.req)),
     });
-    const flat: string[] = [];
-    for (const [k, v] of pairs) {
-      // Node already answered `Expect: 100-continue`; undici refuses to send it on.
-      if (k.length === 6 && k.toLowerCase() === 'expect') continue;
-      flat.push(k, v);
-    }
-    return flat;
   }
 
   async close(): Promise<void> {

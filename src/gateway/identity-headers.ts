@@ -1,23 +1,46 @@
-import type { RequestContext } from './context.ts';
+import { checkIdentityHeaders } from '../core/forwarding-headers.ts';
+import type { Principal, RequestContext } from './context.ts';
 
-/** The identity the upstream may trust: set only by Gatehouse (client copies are always stripped). */
-export function identityHeaders(ctx: RequestContext): Record<string, string> {
-  const h: Record<string, string> = { 'x-gatehouse-request-id': ctx.requestId };
+const BLOCKS_MAX = 10_000;
+/**
+ * The principal's headers, keyed by the identity assertion they travel with: an assertion is
+ * signed for one credential and one upstream and reused for half its lifetime, and everything in
+ * the block follows from that same credential. So the block is built and checked once per
+ * assertion, not per request.
+ */
+const blocks = new Map<string, readonly string[]>();
+
+function principalBlock(p: Principal, assertion: string | undefined): readonly string[] {
+  const h = [
+    'x-gatehouse-agent-id', p.agent.id,
+    'x-gatehouse-agent', p.agent.name,
+    'x-gatehouse-spiffe-id', p.agent.spiffeId,
+    'x-gatehouse-scopes', p.scopes.join(' '),
+    'x-gatehouse-credential-id', p.credentialId,
+    'x-gatehouse-credential-type', p.credentialType,
+  ];
+  if (p.delegation) h.push('x-gatehouse-subject', p.delegation.subject, 'x-gatehouse-delegation-depth', String(p.delegation.depth));
+  if (assertion !== undefined) h.push('x-gatehouse-identity', assertion);
+  return checkIdentityHeaders(h);
+}
+
+/** The identity the upstream may trust, flat `[name, value, …]`: set only by Gatehouse (client copies are always stripped). */
+export function identityHeaders(ctx: RequestContext): string[] {
+  const out = ['x-gatehouse-request-id', ctx.requestId];
   const p = ctx.principal;
-  if (p) {
-    h['x-gatehouse-agent-id'] = p.agent.id;
-    h['x-gatehouse-agent'] = p.agent.name;
-    h['x-gatehouse-spiffe-id'] = p.agent.spiffeId;
-    h['x-gatehouse-scopes'] = p.scopes.join(' ');
-    h['x-gatehouse-credential-id'] = p.credentialId;
-    h['x-gatehouse-credential-type'] = p.credentialType;
-    if (p.delegation) {
-      h['x-gatehouse-subject'] = p.delegation.subject;
-      h['x-gatehouse-delegation-depth'] = String(p.delegation.depth);
-    }
-    if (ctx.identityAssertion !== undefined) h['x-gatehouse-identity'] = ctx.identityAssertion;
-  } else {
-    h['x-gatehouse-auth'] = 'public';
+  if (!p) {
+    out.push('x-gatehouse-auth', 'public');
+    return out;
   }
-  return h;
+  const assertion = ctx.identityAssertion;
+  let block = assertion === undefined ? undefined : blocks.get(assertion);
+  if (block === undefined) {
+    block = principalBlock(p, assertion);
+    if (assertion !== undefined) {
+      if (blocks.size >= BLOCKS_MAX) blocks.clear();
+      blocks.set(assertion, block);
+    }
+  }
+  for (let i = 0; i < block.length; i++) out.push(block[i]!);
+  return out;
 }

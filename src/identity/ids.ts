@@ -20,5 +20,18 @@ export const systemRandom: RandomBytes = (n) => {
 
 /** A short random id with a type prefix (`agt_`, `key_`, `req_`): 96 bits, base64url. */
 export function newId(prefix: string, random: RandomBytes = systemRandom): string {
+  // Every request gets one: straight from the pool, no intermediate copies.
+  if (random === systemRandom) return `${prefix}_${takeFromPool(12)}`;
   return `${prefix}_${Buffer.from(random(12)).toString('base64url')}`;
+}
+
+/** `n` unused bytes of the pool as base64url (the bytes are never handed out again). */
+function takeFromPool(n: number): string {
+  if (offset + n > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  const id = pool.toString('base64url', offset, offset + n);
+  offset += n;
+  return id;
 }

@@ -64,32 +64,47 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
   const auth = make({ keyPrefix: `${prefix}:authfail`, points: maxFailures, duration: windowSeconds, blockDuration: lockoutSeconds });
 
   // One limiter per distinct bucket config; configs are few (the defaults plus route overrides).
-  const buckets = new Map<string, { limiter: Limiter; quota: WindowQuota; policy: string }>();
-  const bucketFor = (bucket: BucketConfig) => {
+  // Looked up by config object first: configs are frozen, so the same object is the same bucket.
+  type Bucket = { limiter: Limiter; quota: WindowQuota; policy: string };
+  const buckets = new Map<string, Bucket>();
+  const byConfig = new WeakMap<BucketConfig, Bucket>();
+  const bucketFor = (bucket: BucketConfig): Bucket => {
+    let entry = byConfig.get(bucket);
+    if (entry) return entry;
     const id = `${bucket.rate}:${bucket.burst}`;
-    let entry = buckets.get(id);
+    entry = buckets.get(id);
     if (!entry) {
       const quota = bucketQuota(bucket);
       entry = { limiter: make({ keyPrefix: `${prefix}:rl:${id}`, points: quota.points, duration: quota.windowSeconds }), quota, policy: policyValue(quota) };
       buckets.set(id, entry);
     }
+    byConfig.set(bucket, entry);
     return entry;
+  };
+  const result = (b: Bucket, allowed: boolean, res: RateLimiterRes): RateLimitResult => {
+    const resetSeconds = toSeconds(res.msBeforeNext);
+    return {
+      allowed,
+      limit: b.quota.points,
+      remaining: allowed ? res.remainingPoints : 0,
+      resetSeconds,
+      retryAfterSeconds: allowed ? 0 : Math.max(1, resetSeconds),
+      policy: b.policy,
+    };
   };
 
   return {
-    async consume(key, bucket) {
-      const { limiter, quota, policy } = bucketFor(bucket);
-      const outcome = await settle(limiter.consume(key));
-      const res = outcome.res;
-      const resetSeconds = toSeconds(res.msBeforeNext);
-      return {
-        allowed: outcome.allowed,
-        limit: quota.points,
-        remaining: outcome.allowed ? res.remainingPoints : 0,
-        resetSeconds,
-        retryAfterSeconds: outcome.allowed ? 0 : Math.max(1, resetSeconds),
-        policy,
-      };
+    // Runs on every request: one promise from rate-limiter-flexible, mapped once (no async wrappers).
+    consume(key, bucket) {
+      const b = bucketFor(bucket);
+      // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails.
+      return b.limiter.consume(key).then(
+        (res) => result(b, true, res),
+        (err: unknown) => {
+          if (err instanceof RateLimiterRes) return result(b, false, err);
+          throw unavailable(err);
+        },
+      );
     },
 
     async recordAuthFailure(address) {
@@ -101,11 +116,15 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
       return { lockedOut: true, retryAfterSeconds: lockoutSeconds };
     },
 
-    async lockoutStatus(address) {
-      const res = await guard(auth.get(address));
-      // msBeforeNext ≤ 0: the in-memory record outlived its expiry by a timer tick.
-      if (!res || res.consumedPoints < maxFailures || res.msBeforeNext <= 0) return { lockedOut: false, retryAfterSeconds: 0 };
-      return { lockedOut: true, retryAfterSeconds: toSeconds(res.msBeforeNext) };
+    lockoutStatus(address) {
+      // Runs on every authenticated request, before the credential check.
+      return auth.get(address).then((res) => {
+        // msBeforeNext ≤ 0: the in-memory record outlived its expiry by a timer tick.
+        if (!res || res.consumedPoints < maxFailures || res.msBeforeNext <= 0) return NOT_LOCKED;
+        return { lockedOut: true, retryAfterSeconds: toSeconds(res.msBeforeNext) };
+      }, (err: unknown) => {
+        throw unavailable(err);
+      });
     },
 
     async close() {
@@ -115,6 +134,8 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
     },
   };
 }
+
+const NOT_LOCKED: LockoutStatus = Object.freeze({ lockedOut: false, retryAfterSeconds: 0 });
 
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails. */
 async function settle(p: Promise<RateLimiterRes>): Promise<{ allowed: boolean; res: RateLimiterRes }> {
