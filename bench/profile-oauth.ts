@@ -10,6 +10,7 @@ import { BENCH_PATH } from './lib/target.ts';
 import type { Target } from './lib/target.ts';
 import { OAUTH_BENCH } from './oauth-suite.ts';
 import { startBareIssuer } from './targets/bare-issuer.ts';
+import { startBareProxy } from './targets/bare-proxy.ts';
 import { startGatehouseOAuth } from './targets/gatehouse.ts';
 import { startOidcProvider } from './targets/oidc-provider.ts';
 
@@ -18,7 +19,8 @@ import { startOidcProvider } from './targets/oidc-provider.ts';
 // the load generator. With node flags, e.g. for CPU profiles (written when the server exits):
 //   BENCH_GATEHOUSE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/profile-oauth.ts issuance [seconds] [repeats]
 //   BENCH_BASELINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/profile-oauth.ts oidc [seconds] [repeats]
-// Targets (comma-separated): issuance, apiKey, jwt (Gatehouse), oidc (oidc-provider), bare (bench/bare-issuer.ts).
+// Targets (comma-separated): issuance, apiKey, jwt (Gatehouse), oidc (oidc-provider), bare (bench/bare-issuer.ts),
+// proxy (bench/bare-proxy.ts, the gateway suite's floor).
 
 const which = (process.argv[2] ?? 'issuance').split(',');
 const seconds = Number(process.argv[3] ?? 10);
@@ -38,8 +40,8 @@ try {
   const targets: Target[] = [];
   const stops: Array<() => Promise<void>> = [];
   for (const name of which) {
-    if (name === 'oidc' || name === 'bare') {
-      const started = await (name === 'oidc' ? startOidcProvider : startBareIssuer)(ctx, OAUTH_BENCH);
+    if (name === 'oidc' || name === 'bare' || name === 'proxy') {
+      const started = await (name === 'proxy' ? startBareProxy(ctx) : (name === 'oidc' ? startOidcProvider : startBareIssuer)(ctx, OAUTH_BENCH));
       if (!started.ok) throw new Error(started.reason);
       targets.push(started.target);
       stops.push(() => started.target.stop());
@@ -52,7 +54,7 @@ try {
       for (const n of which) if (group.targets[n]) targets.push(group.targets[n]);
     }
   }
-  if (targets.length === 0) throw new Error(`no target in ${which.join(',')}: issuance, apiKey, jwt, oidc or bare`);
+  if (targets.length === 0) throw new Error(`no target in ${which.join(',')}: issuance, apiKey, jwt, oidc, bare or proxy`);
   const m = new Measurer(ctx, Number(process.env.BENCH_CONNECTIONS ?? 50));
   for (const t of targets) await m.load({ ...m.spec(t), warmupSec: 2, durationSec: 1 });
   for (let i = 0; i < repeats; i++) {

@@ -64,7 +64,9 @@ export class StoreWriterThread implements Pick<Store, 'appendAudit' | 'touchApiK
 
   #ensure(): { w: Worker; ready: Promise<void> } {
     if (this.#worker) return this.#worker;
-    const w = new Worker(WORKER_URL, { workerData: this.#opts });
+    // A small young generation: the thread handles batches, not requests, and every MB of new space
+    // it does not need is resident memory the gateway does not have to carry (docs/benchmarks.md).
+    const w = new Worker(WORKER_URL, { workerData: this.#opts, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     w.unref(); // the AuditQueue's timers, not this thread, decide when the process may exit
     let ready!: { resolve: () => void; reject: (e: Error) => void };
     const current = { w, ready: new Promise<void>((resolve, reject) => (ready = { resolve, reject })) };
