@@ -71,7 +71,7 @@ try {
       const r = await m.measure(t, seconds);
       const after = readThreadCpuMs(t.pid!);
       const used = (name: string): number => (((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1000) / r.total;
-      rows.get(v.label) ?? rows.set(v.label, []);
+      if (!rows.has(v.label)) rows.set(v.label, []);
       rows.get(v.label)!.push({ rps: r.reqPerSec, main: used('MainThread'), writer: used('WorkerThread'), total: r.serverCpuUsPerReq ?? NaN });
       console.error(`round ${round}: ${v.label}: ${Math.round(r.reqPerSec)} req/s`);
       await t.stop();
