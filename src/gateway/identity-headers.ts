@@ -1,12 +1,13 @@
 import { checkIdentityHeaders } from '../core/forwarding-headers.ts';
 import type { Principal, RequestContext } from './context.ts';
 
-const BLOCKS_MAX = 10_000;
+const BLOCKS_MAX = 2_048;
 /**
  * The principal's headers, keyed by the identity assertion they travel with: an assertion is
  * signed for one credential and one upstream and reused for half its lifetime, and everything in
  * the block follows from that same credential. So the block is built and checked once per
- * assertion, not per request.
+ * assertion, not per request. Oldest first out: an entry whose assertion was replaced is never
+ * looked up again, and goes first.
  */
 const blocks = new Map<string, readonly string[]>();
 
@@ -37,7 +38,7 @@ export function identityHeaders(ctx: RequestContext): string[] {
   if (block === undefined) {
     block = principalBlock(p, assertion);
     if (assertion !== undefined) {
-      if (blocks.size >= BLOCKS_MAX) blocks.clear();
+      if (blocks.size >= BLOCKS_MAX) blocks.delete(blocks.keys().next().value!);
       blocks.set(assertion, block);
     }
   }
