@@ -1,6 +1,7 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
 // --max-semi-space-size: a proxy allocates many short-lived objects; V8's default young generation
-// grows far larger than it needs (measured: peak RSS ~300 MB → ~185 MB, same throughput).
+// grows far larger than it needs (measured: 4 MB semi-spaces keep peak RSS ~25 MB below 8 MB ones
+// and far below the default, at the same throughput; docs/benchmarks.md).
 // MALLOC_ARENA_MAX=2: glibc gives every thread that allocates (the audit writer, V8's GC helpers,
 // libuv's pool) its own malloc arena of up to 64 MB; two arenas measured ~80 MB less peak RSS under
 // load at the same throughput (docs/benchmarks.md). Ignored by other C libraries.
