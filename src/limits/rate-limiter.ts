@@ -98,7 +98,7 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
     consume(key, bucket) {
       const b = bucketFor(bucket);
       // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails.
-      return b.limiter.consume(key).then(
+      return attempt(() => b.limiter.consume(key)).then(
         (res) => result(b, true, res),
         (err: unknown) => {
           if (err instanceof RateLimiterRes) return result(b, false, err);
@@ -118,7 +118,7 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
 
     lockoutStatus(address) {
       // Runs on every authenticated request, before the credential check.
-      return auth.get(address).then((res) => {
+      return attempt(() => auth.get(address)).then((res) => {
         // msBeforeNext ≤ 0: the in-memory record outlived its expiry by a timer tick.
         if (!res || res.consumedPoints < maxFailures || res.msBeforeNext <= 0) return NOT_LOCKED;
         return { lockedOut: true, retryAfterSeconds: toSeconds(res.msBeforeNext) };
@@ -136,6 +136,15 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
 }
 
 const NOT_LOCKED: LockoutStatus = Object.freeze({ lockedOut: false, retryAfterSeconds: 0 });
+
+/** A store call whose synchronous throw (should a client ever throw instead of rejecting) becomes a rejection, so it fails closed as 503 like any other store error. */
+function attempt<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
 
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails. */
 async function settle(p: Promise<RateLimiterRes>): Promise<{ allowed: boolean; res: RateLimiterRes }> {
