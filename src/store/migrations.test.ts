@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { MIGRATIONS, pendingMigrations, type Migration } from './migrations.ts';
+import { CHANGE_COUNTED, MIGRATIONS, pendingMigrations, type Migration } from './migrations.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { serviceSkipReason, testServiceUrl } from './service-availability.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
@@ -137,5 +137,42 @@ describe('schema shape', { skip: pgSkip }, () => {
     const rows = await pgQuery('SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = $1', [schema]);
     const post = rows.map((r) => `${String(r.table_name)}.${String(r.column_name)} ${r.is_nullable === 'YES' ? 'NULL' : 'NOT NULL'}`);
     assert.deepEqual(post.sort(), lite.sort());
+  });
+});
+
+describe('the change counter (migration 4) covers every table a cached lookup depends on', () => {
+  // Tables whose writes no cache depends on, and why. A new table must land in CHANGE_COUNTED or here.
+  const NOT_COUNTED: Record<string, string> = {
+    audit_log: 'appended all the time; nothing cached reads it',
+    audit_head: 'the chain head, moved by every audit append',
+    assertion_ids: 'single-use jti records, checked in the store itself',
+    settings: 'the admin token hash and seal keys, read uncached',
+    schema_migrations: 'migration bookkeeping',
+    change_counter: 'the counter itself',
+  };
+
+  test('every table is either counted or listed as not counted, and api_keys counts every column but last_used_at', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-counter-'));
+    try {
+      const store = new SqliteStore({ path: join(dir, 'gh.db') });
+      await store.migrate();
+      await store.close();
+      const db = new DatabaseSync(join(dir, 'gh.db'), { readOnly: true });
+      try {
+        const names = (sql: string): string[] => (db.prepare(sql).all() as Array<{ name: string }>).map((r) => r.name);
+        const tables = names("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+        const counted = new Set(CHANGE_COUNTED.map((c) => c.table));
+        for (const t of tables) assert.ok(counted.has(t) || t in NOT_COUNTED, `table ${t} is neither counted nor listed as not counted`);
+        for (const t of counted) assert.ok(tables.includes(t), `counted table ${t} does not exist`);
+        // A column added to api_keys later must be counted too (a new migration recreates the trigger).
+        const updateOf = CHANGE_COUNTED.find((c) => c.table === 'api_keys')!.updateOf!.split(',').map((c) => c.trim());
+        assert.deepEqual([...updateOf].sort(), names("SELECT name FROM pragma_table_info('api_keys')").filter((c) => c !== 'last_used_at').sort());
+        assert.deepEqual(CHANGE_COUNTED.filter((c) => c.updateOf !== undefined).map((c) => c.table), ['api_keys'], 'every other table counts updates of any column');
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

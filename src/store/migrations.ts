@@ -169,9 +169,9 @@ CREATE TABLE trusted_issuers (
  * writer connection) and change nothing a cache holds. `api_keys` therefore counts updates of
  * every column but `last_used_at`.
  */
-const COUNTED: ReadonlyArray<{ table: string; updateOf?: string }> = [
+export const CHANGE_COUNTED: ReadonlyArray<{ table: string; updateOf?: string }> = [
   { table: 'agents' },
-  { table: 'api_keys', updateOf: 'agent_id, hint, hash, scopes, created_at, expires_at, revoked_at, replaced_by' },
+  { table: 'api_keys', updateOf: 'id, agent_id, hint, hash, scopes, created_at, expires_at, revoked_at, replaced_by' },
   { table: 'client_secrets' },
   { table: 'agent_keys' },
   { table: 'signing_keys' },
@@ -184,7 +184,7 @@ const changeCounter: Record<Dialect, string> = {
   sqlite: `
 CREATE TABLE change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
 INSERT INTO change_counter (id, n) VALUES (1, 0);
-${COUNTED.flatMap(({ table, updateOf }) =>
+${CHANGE_COUNTED.flatMap(({ table, updateOf }) =>
     (['INSERT', 'UPDATE', 'DELETE'] as const).map(
       (event) => `CREATE TRIGGER ${table}_${event.toLowerCase()}_counted AFTER ${event}${event === 'UPDATE' && updateOf ? ` OF ${updateOf}` : ''} ON ${table} BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END;`,
     ),
@@ -202,7 +202,7 @@ BEGIN
   RETURN NULL;
 END
 $$;
-${COUNTED.map(({ table, updateOf }) => `CREATE TRIGGER ${table}_counted AFTER INSERT OR UPDATE${updateOf ? ` OF ${updateOf}` : ''} OR DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_count_change();`).join('\n')}
+${CHANGE_COUNTED.map(({ table, updateOf }) => `CREATE TRIGGER ${table}_counted AFTER INSERT OR UPDATE${updateOf ? ` OF ${updateOf}` : ''} OR DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_count_change();`).join('\n')}
 `,
 };
 
