@@ -78,7 +78,7 @@ export async function runGatewaySuite(ctx: BenchContext, m: Measurer, o: RoundOp
     (byKind[r.kind] ??= []).push(row);
   }
   return renderReport({
-    intro: `GET ${BENCH_PATH} (~200 B JSON) · ${o.connections} connections · ${o.rounds} interleaved rounds of ${o.durationSec} s per target (median round shown) after ${o.warmupSec} s warm-up.`,
+    intro: `GET ${BENCH_PATH} (~200 B JSON) · ${o.connections} connections · ${o.rounds} interleaved rounds of ${o.durationSec} s per target (median round shown) after ${o.warmupSec} s warm-up${o.roundWarmupSec ? `; each round preceded by ${o.roundWarmupSec} s of unmeasured load` : ''}.`,
     rows,
     direct: byKind.direct?.[0]?.result,
     bare: byKind.bare?.[0],

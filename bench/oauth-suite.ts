@@ -70,6 +70,7 @@ export async function runOAuthSuite(ctx: BenchContext, measurer: Measurer, o: Ro
   return {
     rounds: o.rounds,
     durationSec: o.durationSec,
+    roundWarmupSec: o.roundWarmupSec ?? 0,
     gatehouseIssuance: make('gatehouseIssuance', 'Gatehouse /oauth/token', ghMissing),
     oidcIssuance: make('oidcIssuance', 'oidc-provider /token', oidc.ok ? '' : oidc.reason),
     bareIssuance: make('bareIssuance', 'bare jose issuer (floor)', bare.ok ? '' : bare.reason),

@@ -18,13 +18,14 @@ import { runOAuthSuite } from './oauth-suite.ts';
 //             against an API key (bench/oauth-suite.ts).
 // Env: BENCH_ONLY (gateway | oauth | scan; default all; writes latest-<suite>.md instead of latest.md), BENCH_DURATION (s per round, default 5),
 // BENCH_ROUNDS (gateway suite, default 3), BENCH_OAUTH_ROUNDS (oauth suite, default 5),
-// BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 1000),
+// BENCH_WARMUP (s, default 2), BENCH_ROUND_WARMUP (s of unmeasured load before each round, default 1), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 1000),
 // BENCH_RATE_DURATION (s per fixed-rate run, default 3; 0 = skip), BENCH_GATEHOUSE_CLI (default:
 // the compiled dist/cli/main.js).
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const durationSec = Number(process.env.BENCH_DURATION ?? 5);
 const warmupSec = Number(process.env.BENCH_WARMUP ?? 2);
+const roundWarmupSec = Number(process.env.BENCH_ROUND_WARMUP ?? 1);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 // Two-way comparisons are cheap per round, and their verdicts hinge on one ratio: more rounds.
@@ -50,8 +51,8 @@ async function main(): Promise<void> {
     const measurer = new Measurer(ctx, connections);
 
     const sections: string[] = [];
-    if (only === undefined || only === 'gateway') sections.push(await runGatewaySuite(ctx, measurer, { rounds, durationSec, warmupSec, connections }, fixed));
-    if (only === undefined || only === 'oauth') sections.push(renderOAuthSection(await runOAuthSuite(ctx, measurer, { rounds: oauthRounds, durationSec, warmupSec })));
+    if (only === undefined || only === 'gateway') sections.push(await runGatewaySuite(ctx, measurer, { rounds, durationSec, warmupSec, roundWarmupSec, connections }, fixed));
+    if (only === undefined || only === 'oauth') sections.push(renderOAuthSection(await runOAuthSuite(ctx, measurer, { rounds: oauthRounds, durationSec, warmupSec, roundWarmupSec })));
     // Issue 4's speed target (a default scan of the ~20-endpoint fixture in under 60 s), in its own process.
     if (only === undefined || only === 'scan') sections.push(`## Scanner\n\n${(await runChild('scan speed', ctx.node, [join(repoRoot, 'bench/scan-speed.ts')])).stdout}`);
 

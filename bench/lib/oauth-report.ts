@@ -12,6 +12,8 @@ export interface OAuthRow extends Row {
 export interface OAuthSection {
   rounds: number;
   durationSec: number;
+  /** Unmeasured load before each round, s (0 = none). */
+  roundWarmupSec: number;
   gatehouseIssuance: OAuthRow;
   oidcIssuance: OAuthRow;
   /** Reference: the least a Node token endpoint signing with jose can cost (bench/bare-issuer.ts). */
@@ -69,7 +71,7 @@ export function renderOAuthSection(s: OAuthSection): string {
   return [
     '## Token service',
     '',
-    `${s.rounds} interleaved rounds of ${s.durationSec} s (median round shown), every load in turn each round (every other round in reverse order). ` +
+    `${s.rounds} interleaved rounds of ${s.durationSec} s (median round shown), every load in turn each round (every other round in reverse order)${s.roundWarmupSec ? `, each preceded by ${s.roundWarmupSec} s of unmeasured load` : ''}. ` +
       'Server CPU: user + system time of the server process, all threads (median round), per request — less sensitive to neighbours than req/s.',
     '',
     'Token issuance: `POST` `grant_type=client_credentials&scope=read&resource=…` with `Authorization: Basic` (client_secret_basic); both answer with an ES256-signed JWT access token.',

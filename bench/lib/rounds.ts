@@ -11,6 +11,12 @@ export interface RoundOptions {
   rounds: number;
   durationSec: number;
   warmupSec: number;
+  /**
+   * An unmeasured run of this length right before each measured round (0 = none). Between its
+   * rounds a target sits idle while the others are measured, and V8's memory reducer shrinks an
+   * idle heap: without it, each round would measure the heap growing back, not steady state.
+   */
+  roundWarmupSec?: number;
   /** Run every other round in reverse order (A B C, C B A, …), so no target always follows the same one. */
   alternate?: boolean;
 }
@@ -69,7 +75,10 @@ export class Measurer {
     for (let round = 1; round <= o.rounds; round++) {
       for (const t of o.alternate && round % 2 === 0 ? [...targets].reverse() : targets) {
         console.error(`round ${round}/${o.rounds}: ${t.name}, ${o.durationSec}s at ${this.#connections} connections…`);
-        await this.attempt(t, async () => void results.get(t)!.push(await this.measure(t, o.durationSec)));
+        await this.attempt(t, async () => {
+          if (o.roundWarmupSec) await this.load({ ...this.spec(t), warmupSec: 0, durationSec: o.roundWarmupSec });
+          results.get(t)!.push(await this.measure(t, o.durationSec));
+        });
       }
     }
     return results;
