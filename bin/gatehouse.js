@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --heap-growing-percent=50
 // --max-semi-space-size: a proxy allocates many short-lived objects; V8's default young generation
 // grows far larger than it needs (measured: 4 MB semi-spaces keep peak RSS ~25 MB below 8 MB ones
 // and far below the default, at the same throughput; docs/benchmarks.md).

@@ -99,7 +99,7 @@ async function launch(ctx: BenchContext, dirName: string, oauth?: OAuthBenchOpti
   env.MALLOC_ARENA_MAX = '2';
   // BENCH_GATEHOUSE_NODE_ARGS adds flags for a look inside, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.BENCH_GATEHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = startChild('gatehouse start', ctx.node, ['--max-semi-space-size=4', ...extra, cli, '--config', configFile, 'start'], env);
+  const child = startChild('gatehouse start', ctx.node, ['--max-semi-space-size=4', '--heap-growing-percent=50', ...extra, cli, '--config', configFile, 'start'], env);
   await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, child);
   const apiKeyHeaders = { authorization: `Bearer ${issued.key}` };
   const url = `http://127.0.0.1:${port}${BENCH_PATH}`;
