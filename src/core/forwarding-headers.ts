@@ -63,7 +63,7 @@ const canonicalName = (name: string): string => {
  * Checks a flat `[name, value, …]` list of identity headers: every name lowercase in Gatehouse's
  * namespace, no value able to break out of its header line. Programming errors, not client input:
  * it throws rather than let a header outside the namespace reach an upstream. Run once per list
- * (lists are cached per credential), not per request.
+ * (lists are cached per identity assertion), not per request.
  */
 export function checkIdentityHeaders(list: readonly string[]): readonly string[] {
   for (let i = 0; i < list.length; i += 2) {
