@@ -97,33 +97,24 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
     // Runs on every request: one promise from rate-limiter-flexible, mapped once (no async wrappers).
     consume(key, bucket) {
       const b = bucketFor(bucket);
-      // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails.
-      return attempt(() => b.limiter.consume(key)).then(
-        (res) => result(b, true, res),
-        (err: unknown) => {
-          if (err instanceof RateLimiterRes) return result(b, false, err);
-          throw unavailable(err);
-        },
-      );
+      return consumed(() => b.limiter.consume(key)).then((o) => result(b, o.allowed, o.res));
     },
 
     async recordAuthFailure(address) {
-      const outcome = await settle(auth.consume(address));
+      const outcome = await consumed(() => auth.consume(address));
       if (!outcome.allowed) return { lockedOut: true, retryAfterSeconds: Math.max(1, toSeconds(outcome.res.msBeforeNext)) };
-      if (outcome.res.consumedPoints < maxFailures) return { lockedOut: false, retryAfterSeconds: 0 };
+      if (outcome.res.consumedPoints < maxFailures) return NOT_LOCKED;
       // The maxFailures-th failure itself locks; blockDuration alone would wait for one more.
-      await guard(auth.block(address, lockoutSeconds));
+      await fromStore(() => auth.block(address, lockoutSeconds));
       return { lockedOut: true, retryAfterSeconds: lockoutSeconds };
     },
 
     lockoutStatus(address) {
       // Runs on every authenticated request, before the credential check.
-      return attempt(() => auth.get(address)).then((res) => {
+      return fromStore(() => auth.get(address)).then((res) => {
         // msBeforeNext ≤ 0: the in-memory record outlived its expiry by a timer tick.
         if (!res || res.consumedPoints < maxFailures || res.msBeforeNext <= 0) return NOT_LOCKED;
         return { lockedOut: true, retryAfterSeconds: toSeconds(res.msBeforeNext) };
-      }, (err: unknown) => {
-        throw unavailable(err);
       });
     },
 
@@ -137,8 +128,8 @@ export async function createRateLimiter(opts: RateLimiterOptions): Promise<RateL
 
 const NOT_LOCKED: LockoutStatus = Object.freeze({ lockedOut: false, retryAfterSeconds: 0 });
 
-/** A store call whose synchronous throw (should a client ever throw instead of rejecting) becomes a rejection, so it fails closed as 503 like any other store error. */
-function attempt<T>(call: () => Promise<T>): Promise<T> {
+/** A counter-store call with a synchronous throw (should a client ever throw instead of rejecting) turned into a rejection. */
+function invoke<T>(call: () => Promise<T>): Promise<T> {
   try {
     return call();
   } catch (err) {
@@ -146,22 +137,22 @@ function attempt<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails. */
-async function settle(p: Promise<RateLimiterRes>): Promise<{ allowed: boolean; res: RateLimiterRes }> {
-  try {
-    return { allowed: true, res: await p };
-  } catch (err) {
-    if (err instanceof RateLimiterRes) return { allowed: false, res: err };
+/** Fails closed: any counter-store failure becomes rate_limit_unavailable (503). No async wrapper: it runs on every request. */
+function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  return invoke(call).catch((err: unknown) => {
     throw unavailable(err);
-  }
+  });
 }
 
-async function guard<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    throw unavailable(err);
-  }
+/** A consume: rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails. */
+function consumed(call: () => Promise<RateLimiterRes>): Promise<{ allowed: boolean; res: RateLimiterRes }> {
+  return invoke(call).then(
+    (res) => ({ allowed: true, res }),
+    (err: unknown) => {
+      if (err instanceof RateLimiterRes) return { allowed: false, res: err };
+      throw unavailable(err);
+    },
+  );
 }
 
 function unavailable(cause: unknown): GatehouseError {
