@@ -9,6 +9,7 @@ const base: UpstreamHeaderInput = {
   clientAddress: '203.0.113.7',
   forwardedProto: 'https',
   host: undefined,
+  requestId: 'req_test',
   identity: [],
   keepUpgrade: false,
   stripCredentials: false,
@@ -72,6 +73,7 @@ describe('buildUpstreamHeaders: additions', () => {
     assert.deepEqual(get(out, 'x-forwarded-host'), ['gw.example']);
     assert.deepEqual(get(out, 'x-gatehouse-agent'), ['agent-a']);
     assert.deepEqual(get(out, 'x-gatehouse-scopes'), ['read']);
+    assert.deepEqual(get(out, 'x-gatehouse-request-id'), ['req_test']);
     assert.deepEqual(get(out, 'host'), []);
   });
 

@@ -34,6 +34,8 @@ export interface UpstreamHeaderInput {
   forwardedProto: 'http' | 'https';
   /** The Host the client addressed Gatehouse with; sent as `x-forwarded-host` when defined. */
   host: string | undefined;
+  /** Sent as `x-gatehouse-request-id` (Gatehouse's own id, base64url). */
+  requestId: string;
   /** Gatehouse identity headers to add, flat `[name, value, …]`, already checked by `checkIdentityHeaders`. */
   identity: readonly string[];
   /** Keep `Connection: upgrade` + `Upgrade` (WebSocket routes, after authorization). */
@@ -107,6 +109,7 @@ export function buildUpstreamHeaders(input: UpstreamHeaderInput): string[] {
   out.push('x-forwarded-proto', input.forwardedProto);
   if (input.host !== undefined) out.push('x-forwarded-host', input.host);
   if (input.keepUpgrade && upgrade !== undefined && nominated?.has('upgrade')) out.push('connection', 'upgrade', 'upgrade', upgrade);
+  out.push('x-gatehouse-request-id', input.requestId);
   for (let i = 0; i < input.identity.length; i++) out.push(input.identity[i]!);
   return out;
 }

@@ -83,6 +83,7 @@ export class Forwarder {
       clientAddress: ctx.state.trustedProxies.entries.length > 0 ? (normalizeAddress(peerAddress(ctx.req)) ?? ctx.clientAddress) : ctx.clientAddress,
       forwardedProto: (ctx.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       host: ctx.req.headers.host,
+      requestId: ctx.requestId,
       identity: identityHeaders(ctx),
       keepUpgrade: false, // undici sets connection/upgrade itself for upgrades
       stripCredentials: !ctx.route!.passCallerToken, // the caller's own credential goes upstream only when the route asks for it

@@ -25,23 +25,22 @@ function principalBlock(p: Principal, assertion: string | undefined): readonly s
   return checkIdentityHeaders(h);
 }
 
-/** The identity the upstream may trust, flat `[name, value, …]`: set only by Gatehouse (client copies are always stripped). */
-export function identityHeaders(ctx: RequestContext): string[] {
-  const out = ['x-gatehouse-request-id', ctx.requestId];
+const PUBLIC: readonly string[] = checkIdentityHeaders(['x-gatehouse-auth', 'public']);
+
+/**
+ * The identity the upstream may trust, flat `[name, value, …]` and already checked: set only by
+ * Gatehouse (client copies are always stripped). The request id travels beside it (forwarder.ts).
+ */
+export function identityHeaders(ctx: RequestContext): readonly string[] {
   const p = ctx.principal;
-  if (!p) {
-    out.push('x-gatehouse-auth', 'public');
-    return out;
-  }
+  if (!p) return PUBLIC;
   const assertion = ctx.identityAssertion;
-  let block = assertion === undefined ? undefined : blocks.get(assertion);
+  if (assertion === undefined) return principalBlock(p, undefined);
+  let block = blocks.get(assertion);
   if (block === undefined) {
     block = principalBlock(p, assertion);
-    if (assertion !== undefined) {
-      if (blocks.size >= BLOCKS_MAX) blocks.delete(blocks.keys().next().value!);
-      blocks.set(assertion, block);
-    }
+    if (blocks.size >= BLOCKS_MAX) blocks.delete(blocks.keys().next().value!);
+    blocks.set(assertion, block);
   }
-  for (let i = 0; i < block.length; i++) out.push(block[i]!);
-  return out;
+  return block;
 }
