@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installExitHandlers, startChild, stopAll, waitForHttp } from './lib/children.ts';
 import { freePort } from './lib/ports.ts';
-import { readCpuMs, readThreadCpuMs } from './lib/proc-status.ts';
+import { readCpuMs } from './lib/proc-status.ts';
 import { Measurer } from './lib/rounds.ts';
 import { BENCH_PATH } from './lib/target.ts';
 import type { Target } from './lib/target.ts';
@@ -59,16 +59,13 @@ try {
   for (const t of targets) await m.load({ ...m.spec(t), warmupSec: 2, durationSec: 1 });
   for (let i = 0; i < repeats; i++) {
     for (const t of targets) {
-      const threadsBefore = t.pid === undefined ? new Map<string, number>() : readThreadCpuMs(t.pid);
       const upstreamBefore = readCpuMs(upstream.pid);
-      const r = await m.measure(t, seconds);
+      const { result: r, threads } = await m.measureByThread(t, seconds);
       const upstreamUsed = (readCpuMs(upstream.pid) ?? NaN) - (upstreamBefore ?? NaN);
-      const threadsAfter = t.pid === undefined ? new Map<string, number>() : readThreadCpuMs(t.pid);
       console.log(`${t.name}: ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.non2xx + r.errors} non-2xx/errors of ${r.total}`);
       console.log(`  CPU µs/request: server ${r.serverCpuUsPerReq?.toFixed(1) ?? '–'}, upstream ${perReq(upstreamUsed, r.total)}, load generator ${r.loadCpuUsPerReq?.toFixed(1) ?? '–'}`);
       // Where the server's CPU went, by thread (main event loop, the store writer, libuv's pool where WebCrypto signs, GC helpers).
-      const threads = [...threadsAfter].map(([name, ms]) => [name, ms - (threadsBefore.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
-      console.log(`  server threads: ${threads.map(([name, ms]) => `${name} ${perReq(ms, r.total)}`).join(', ')}`);
+      console.log(`  server threads: ${[...threads].map(([name, us]) => `${name} ${us.toFixed(1)}`).join(', ')}`);
     }
   }
   for (const stop of stops) await stop();

@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installExitHandlers, runChild, startChild, stopAll, waitForHttp } from './lib/children.ts';
 import { freePort } from './lib/ports.ts';
-import { readThreadCpuMs } from './lib/proc-status.ts';
 import { Measurer } from './lib/rounds.ts';
 import { BENCH_PATH } from './lib/target.ts';
 import { startGatehouse } from './targets/gatehouse.ts';
@@ -67,12 +66,9 @@ try {
       if (!started.ok) throw new Error(started.reason);
       const t = started.target;
       await m.load({ ...m.spec(t), warmupSec: 2, durationSec: 1 });
-      const before = readThreadCpuMs(t.pid!);
-      const r = await m.measure(t, seconds);
-      const after = readThreadCpuMs(t.pid!);
-      const used = (name: string): number => (((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1000) / r.total;
+      const { result: r, threads } = await m.measureByThread(t, seconds);
       if (!rows.has(v.label)) rows.set(v.label, []);
-      rows.get(v.label)!.push({ rps: r.reqPerSec, main: used('MainThread'), writer: used('WorkerThread'), total: r.serverCpuUsPerReq ?? NaN });
+      rows.get(v.label)!.push({ rps: r.reqPerSec, main: threads.get('MainThread') ?? 0, writer: threads.get('WorkerThread') ?? 0, total: r.serverCpuUsPerReq ?? NaN });
       console.error(`round ${round}: ${v.label}: ${Math.round(r.reqPerSec)} req/s`);
       await t.stop();
     }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { LoadResult, LoadSpec } from '../load.ts';
 import { interrupted, runChild } from './children.ts';
-import { readCpuMs } from './proc-status.ts';
+import { readCpuMs, readThreadCpuMs } from './proc-status.ts';
 import type { BenchContext, Target } from './target.ts';
 
 // Measuring a set of running targets: each load run is a separate load-generator process
@@ -62,6 +62,19 @@ export class Measurer {
     const after = t.pid === undefined ? undefined : readCpuMs(t.pid);
     if (before !== undefined && after !== undefined && result.total > 0) result.serverCpuUsPerReq = ((after - before) * 1000) / result.total;
     return result;
+  }
+
+  /** `measure`, plus the CPU µs per request each thread of the target's process spent (by thread name; threads that spent none are left out). */
+  async measureByThread(t: Target, durationSec: number): Promise<{ result: LoadResult; threads: Map<string, number> }> {
+    const before = t.pid === undefined ? new Map<string, number>() : readThreadCpuMs(t.pid);
+    const result = await this.measure(t, durationSec);
+    const after = t.pid === undefined ? new Map<string, number>() : readThreadCpuMs(t.pid);
+    const threads = new Map<string, number>();
+    for (const [name, ms] of after) {
+      const used = ms - (before.get(name) ?? 0);
+      if (used > 0 && result.total > 0) threads.set(name, (used * 1000) / result.total);
+    }
+    return { result, threads };
   }
 
   /**
