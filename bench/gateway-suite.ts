@@ -70,7 +70,7 @@ export async function runGatewaySuite(ctx: BenchContext, m: Measurer, o: RoundOp
       let fixedResult: LoadResult | undefined;
       await m.attempt(t, async () => void (fixedResult = await bestFixedRate(m, t, fixed)));
       const skipped = m.failed.get(t);
-      row = skipped ? { name: t.name, notes: t.notes, skipped } : { name: t.name, notes: t.notes, result: median(results.get(t) ?? []), fixed: fixedResult };
+      row = skipped ? { name: t.name, notes: t.notes, skipped } : { name: t.name, notes: t.notes, result: median(results.get(t) ?? []), rounds: results.get(t) ?? [], fixed: fixedResult };
       if (r.kind === 'gatehouse' && t.pid) gatehouseMemory = readMemory(t.pid);
       await t.stop();
     }

@@ -1,4 +1,5 @@
 import type { LoadResult } from '../load.ts';
+import { cpuOf as cpuOfRounds, paired, pairedLine, ratio } from './paired.ts';
 import type { Row } from './report.ts';
 
 // The token service's section of the report: issuance against oidc-provider, and the gateway
@@ -27,14 +28,7 @@ const TARGET_JWT_VS_API_KEY = 0.9;
 
 const clean = (r: LoadResult): boolean => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0;
 const allClean = (row: OAuthRow): boolean => row.rounds.every(clean);
-const ratio = (x: number): string => `${x.toFixed(2)}×`;
-
-function medianOf(xs: number[]): number | undefined {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
-const cpuOf = (row: OAuthRow): number | undefined => medianOf(row.rounds.map((x) => x.serverCpuUsPerReq).filter((n): n is number => n !== undefined));
+const cpuOf = (row: OAuthRow): number | undefined => cpuOfRounds(row.rounds);
 
 function tableRow(row: OAuthRow): string {
   const r = row.result;
@@ -46,20 +40,14 @@ function tableRow(row: OAuthRow): string {
   return `| ${row.name} | ${Math.round(r.reqPerSec)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${cpu === undefined ? '–' : Math.round(cpu)} | ${check} | ${row.notes.join('; ')} |`;
 }
 
-/**
- * Ratio of medians, and the ratio within each round (paired runs seconds apart, so drift cancels).
- * The CPU ratio (b's server CPU per request over a's) is the same comparison measured as cost
- * rather than throughput: less sensitive to what else the two cores are doing.
- */
+/** Ratio of medians (the verdict), plus the per-round and CPU ratios of paired.ts. */
 function compare(label: string, target: number, a: OAuthRow, b: OAuthRow): { check: string[]; perRound: string } {
   if (!a.result || !b.result) return { check: [label, 'not measured', '–', 'n/a'], perRound: '' };
   const x = a.result.reqPerSec / b.result.reqPerSec;
-  const [cpuA, cpuB] = [cpuOf(a), cpuOf(b)];
-  const byCpu = cpuA !== undefined && cpuB !== undefined ? ratio(cpuB / cpuA) : '–';
-  const rounds = a.rounds.map((r, i) => (b.rounds[i] ? r.reqPerSec / b.rounds[i].reqPerSec : NaN)).filter((n) => Number.isFinite(n));
+  const p = paired(a.rounds, b.rounds);
   const ok = allClean(a) && allClean(b);
   const verdict = !ok ? 'FAIL (run had non-2xx/errors)' : x >= target ? 'PASS' : 'FAIL';
-  return { check: [label, ratio(x), byCpu, verdict], perRound: `${a.name} / ${b.name}, req/s round by round: ${rounds.map(ratio).join(', ')} (median ${ratio(medianOf(rounds) ?? NaN)}); by server CPU per request: ${byCpu}.` };
+  return { check: [label, ratio(x), p.byCpu === undefined ? '–' : ratio(p.byCpu), verdict], perRound: pairedLine(a.name, b.name, p) };
 }
 
 /** The section as markdown lines (appended to the main report). */

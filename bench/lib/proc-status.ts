@@ -29,16 +29,32 @@ function cpuMsOfStat(stat: string): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SEC;
 }
 
+/** Live child processes of `pid` (from each thread's `children` list). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim() !== '') out.push(Number(c));
+    }
+  } catch {
+    // gone, or no children file (kernels without CONFIG_PROC_CHILDREN): the process alone
+  }
+  return out;
+}
+
 /**
- * CPU time (user + system, all threads) a process has used so far, in ms, from /proc/<pid>/stat;
- * undefined when it cannot be read. Resolution is one clock tick (10 ms at the usual 100 Hz).
+ * CPU time (user + system, all threads) a process and its live descendants have used so far, in ms,
+ * from /proc/<pid>/stat — descendants so that nginx's worker counts with its master; undefined when
+ * the process cannot be read. Resolution is one clock tick (10 ms at the usual 100 Hz).
  */
 export function readCpuMs(pid: number): number | undefined {
+  let own: number;
   try {
-    return cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    own = cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
+  return childrenOf(pid).reduce((sum, c) => sum + (readCpuMs(c) ?? 0), own);
 }
 
 // sysconf(_SC_CLK_TCK): 100 on every mainstream Linux build; Node does not expose it.
