@@ -95,8 +95,9 @@ async function launch(ctx: BenchContext, dirName: string, oauth?: OAuthBenchOpti
     clientSecret = secret.secret;
   }
 
-  // The same V8 setting and malloc arena cap `npm start` and bin/gatehouse.js use (see docs/benchmarks.md).
+  // The same V8 settings and malloc tuning `npm start` and bin/gatehouse.js use (see docs/benchmarks.md).
   env.MALLOC_ARENA_MAX = '2';
+  env.MALLOC_MMAP_THRESHOLD_ = '131072';
   // BENCH_GATEHOUSE_NODE_ARGS adds flags for a look inside, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.BENCH_GATEHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = startChild('gatehouse start', ctx.node, ['--max-semi-space-size=4', '--heap-growing-percent=50', ...extra, cli, '--config', configFile, 'start'], env);

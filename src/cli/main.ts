@@ -1,5 +1,6 @@
 // The `gatehouse` entry point (node src/cli/main.ts …, or bin/gatehouse.js which imports this
 // file): always runs. The logic lives in cli.ts so tests can call it without running anything.
+import './runtime-tuning.ts'; // first: V8 settings that must precede every WebAssembly compile
 import { runCli } from './cli.ts';
 
 // node:sqlite announces itself as experimental on every run; that is noise for CLI users.
