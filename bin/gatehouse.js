@@ -11,7 +11,7 @@
 // 128 KB and more get their own mapping, returned when freed; left alone, glibc raises that
 // threshold (and the one for giving memory back) after V8 frees a large block, and the freed memory
 // stays resident (measured: ~10 MB less peak RSS, same throughput). Both ignored by other C libraries.
-// Keep this line under 128 bytes: Linux before 5.1 cuts a #! line there. More settings: src/cli/runtime-tuning.ts.
+// Keep the #! line under 128 bytes: Linux before 5.1 cuts it there. More settings: src/cli/runtime-tuning.ts.
 // Installed-package entry: runs the compiled CLI (npm run build), or the TypeScript source on Node ≥ 23.6.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
