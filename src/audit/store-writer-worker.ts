@@ -10,7 +10,7 @@ const { url, baseDir, auditSealKey } = workerData as { url: string; baseDir: str
 const store = await openStore(url, { baseDir, ...(auditSealKey === undefined ? {} : { auditSealKey }) });
 
 type Message =
-  | { id: number; op: 'appendAudit'; entries: AuditEntry[] }
+  | { id: number; op: 'appendAudit'; entries: string } // JSON text of AuditEntry[]
   | { id: number; op: 'touchApiKeys'; updates: Array<{ id: string; lastUsedAt: number }> }
   | { close: true };
 
@@ -19,7 +19,7 @@ parentPort!.on('message', (msg: Message) => {
     void store.close().then(() => parentPort!.close());
     return;
   }
-  const write = msg.op === 'appendAudit' ? store.appendAudit(msg.entries) : store.touchApiKeys(msg.updates);
+  const write = msg.op === 'appendAudit' ? store.appendAudit(JSON.parse(msg.entries) as AuditEntry[]) : store.touchApiKeys(msg.updates);
   write.then(
     () => parentPort!.postMessage({ id: msg.id, ok: true }),
     (err: unknown) => parentPort!.postMessage({ id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) }),

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash as oneShotHash, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 import type { AuditEntry, AuditRecord } from './types.ts';
 
@@ -6,42 +6,32 @@ import type { AuditEntry, AuditRecord } from './types.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The hash of one record: sha256(prevHash ‖ canonical JSON of seq + entry). */
+/** The hash of one record: sha256(prevHash ‖ "\n" ‖ canonical JSON of seq + entry), hex. */
 export function hashRecord(prevHash: string, seq: number, entry: AuditEntry): string {
-  return createHash('sha256').update(prevHash).update('\n').update(auditBody(seq, entry)).digest('hex');
+  // One-shot crypto.hash: no Hash object per record (it runs for every audit record).
+  return oneShotHash('sha256', `${prevHash}\n${auditBody(seq, entry)}`, 'hex');
 }
 
 /**
  * `canonicalJson({ seq, ...entry })`, written out for the one shape it is used on (it runs for every
- * audit record): the keys below are in sorted order, `undefined` members are dropped, and only
- * `details` (free-form) goes through the generic serializer. A test holds it equal to canonicalJson.
+ * audit record): the keys below are in sorted order, `undefined` members are dropped, strings go
+ * straight to JSON.stringify and everything else (numbers, null, reasons, the free-form `details`)
+ * through the generic serializer. A test holds it equal to canonicalJson.
  */
 export function auditBody(seq: number, e: AuditEntry): string {
-  let out = '{';
-  const add = (key: string, json: string | undefined): void => {
-    if (json === undefined) return;
-    out += `${out.length > 1 ? ',' : ''}"${key}":${json}`;
-  };
-  const j = (v: unknown): string | undefined => (v === undefined ? undefined : canonicalJson(v));
-  add('action', j(e.action));
-  add('actor', j(e.actor));
-  add('agentId', j(e.agentId));
-  add('agentName', j(e.agentName));
-  add('clientAddress', j(e.clientAddress));
-  add('credentialId', j(e.credentialId));
-  add('decision', j(e.decision));
-  add('details', j(e.details));
-  add('kind', j(e.kind));
-  add('latencyMs', j(e.latencyMs));
-  add('method', j(e.method));
-  add('path', j(e.path));
-  add('reasons', j(e.reasons));
-  add('requestId', j(e.requestId));
-  add('routeId', j(e.routeId));
-  add('seq', j(seq));
-  add('time', j(e.time));
-  add('upstreamStatus', j(e.upstreamStatus));
-  return `${out}}`;
+  const members =
+    member('action', e.action) + member('actor', e.actor) + member('agentId', e.agentId) + member('agentName', e.agentName) +
+    member('clientAddress', e.clientAddress) + member('credentialId', e.credentialId) + member('decision', e.decision) +
+    member('details', e.details) + member('kind', e.kind) + member('latencyMs', e.latencyMs) + member('method', e.method) +
+    member('path', e.path) + member('reasons', e.reasons) + member('requestId', e.requestId) + member('routeId', e.routeId) +
+    member('seq', seq) + member('time', e.time) + member('upstreamStatus', e.upstreamStatus);
+  return `{${members.slice(1)}}`; // `seq` is always there, so there is a leading comma to drop
+}
+
+/** `,"key":<canonical JSON>`, or nothing for `undefined` (keys are plain ASCII names). */
+function member(key: string, v: unknown): string {
+  if (v === undefined) return '';
+  return `,"${key}":${typeof v === 'string' ? JSON.stringify(v) : canonicalJson(v)}`;
 }
 
 /** Chains entries onto a head (`undefined` = empty log). Pure. */

@@ -85,7 +85,6 @@ export const SQL = {
 
   auditHead: 'SELECT seq, hash, seal FROM audit_head WHERE id = 1',
   setAuditHead: 'INSERT INTO audit_head (id, seq, hash, seal) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, seal = excluded.seal',
-  insertAuditRow: `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${marks(1, AUDIT_COLUMN_COUNT)})`,
   scanAudit: `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
 
   getSetting: 'SELECT value FROM settings WHERE key = $1',
@@ -124,13 +123,28 @@ export function rotationHolds(op: RotationExpectation, activeKids: readonly stri
   return activeOk && toActivate !== undefined && toActivate.activatedAt === null && toActivate.retiredAt === null;
 }
 
-/** Multi-row INSERTs for a batch of chained records, at most AUDIT_INSERT_CHUNK rows each. */
-export function insertAuditStatements(records: readonly AuditRecord[]): Array<{ sql: string; params: unknown[] }> {
+/** The multi-row audit INSERT for `rows` rows, built once per row count. */
+const auditInsertSql = new Map<number, string>();
+function auditInsert(rows: number): string {
+  let sql = auditInsertSql.get(rows);
+  if (sql === undefined) {
+    const values = Array.from({ length: rows }, (_, r) => `(${marks(r * AUDIT_COLUMN_COUNT + 1, AUDIT_COLUMN_COUNT)})`);
+    sql = `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${values.join(', ')}`;
+    auditInsertSql.set(rows, sql);
+  }
+  return sql;
+}
+
+/**
+ * Multi-row INSERTs for a batch of chained records, at most `chunk` rows each (default
+ * AUDIT_INSERT_CHUNK). A caller that prepares statements (SQLite) passes a small chunk, so it
+ * prepares at most `chunk` distinct statements.
+ */
+export function insertAuditStatements(records: readonly AuditRecord[], chunk = AUDIT_INSERT_CHUNK): Array<{ sql: string; params: unknown[] }> {
   const out: Array<{ sql: string; params: unknown[] }> = [];
-  for (let i = 0; i < records.length; i += AUDIT_INSERT_CHUNK) {
-    const chunk = records.slice(i, i + AUDIT_INSERT_CHUNK);
-    const rows = chunk.map((_, r) => `(${marks(r * AUDIT_COLUMN_COUNT + 1, AUDIT_COLUMN_COUNT)})`);
-    out.push({ sql: `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${rows.join(', ')}`, params: chunk.flatMap(auditToParams) });
+  for (let i = 0; i < records.length; i += chunk) {
+    const part = records.slice(i, i + chunk);
+    out.push({ sql: auditInsert(part.length), params: part.flatMap(auditToParams) });
   }
   return out;
 }

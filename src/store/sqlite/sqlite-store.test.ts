@@ -9,7 +9,7 @@ import { makeEntries } from '../conformance/fixtures.ts';
 import { openStore } from '../open-store.ts';
 import { runStoreConformance, verifyStoredChain, type StoreHarness } from '../store-conformance.ts';
 import type { Store } from '../store.ts';
-import { SqliteStore } from './sqlite-store.ts';
+import { SqliteStore, sqlitePlaceholders } from './sqlite-store.ts';
 
 /** A migrated store on a file in a fresh temp dir (in a not-yet-existing subdirectory). */
 async function fileHarness(): Promise<StoreHarness & { dir: string; path: string }> {
@@ -33,6 +33,33 @@ async function fileHarness(): Promise<StoreHarness & { dir: string; path: string
 const mode = (file: string): number => statSync(file).mode & 0o777;
 
 runStoreConformance('sqlite (file)', fileHarness);
+
+describe('sqlitePlaceholders', () => {
+  test('binds by position with plain ? only when $1..$n come in order, each once; keeps numbers otherwise', () => {
+    const cases: Array<[string, string]> = [
+      ['SELECT 1', 'SELECT 1'],
+      ['INSERT INTO t (a, b, c) VALUES ($1, $2, $3)', 'INSERT INTO t (a, b, c) VALUES (?, ?, ?)'],
+      ['INSERT INTO t VALUES ($1, $2), ($3, $4)', 'INSERT INTO t VALUES (?, ?), (?, ?)'],
+      ['UPDATE t SET a = $2 WHERE id = $1', 'UPDATE t SET a = ?2 WHERE id = ?1'],
+      ['SELECT * FROM t WHERE a = $1 OR b = $1', 'SELECT * FROM t WHERE a = ?1 OR b = ?1'],
+      ['SELECT * FROM t WHERE a = $2', 'SELECT * FROM t WHERE a = ?2'],
+      ['SELECT $1, $2, $10', 'SELECT ?1, ?2, ?10'],
+    ];
+    for (const [sql, want] of cases) assert.equal(sqlitePlaceholders(sql), want, sql);
+  });
+
+  test('both forms bind the same values in node:sqlite', () => {
+    const db = new DatabaseSync(':memory:');
+    try {
+      for (const sql of ['SELECT $1 AS a, $2 AS b', 'SELECT $2 AS b, $1 AS a']) {
+        const row = db.prepare(sqlitePlaceholders(sql)).get('x', 'y') as { a: string; b: string };
+        assert.deepEqual({ a: row.a, b: row.b }, { a: 'x', b: 'y' }, sql);
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
 
 describe('SqliteStore files and pragmas', () => {
   test('creates its directory 0700 and the database, -wal and -shm files 0600', async () => {

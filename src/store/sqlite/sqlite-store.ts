@@ -5,11 +5,11 @@ import type { Agent, AgentKeyRecord, ApiKeyRecord, AuditEntry, AuditRecord, Clie
 import { buildAuditQuery, pageSize } from '../audit-query-sql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, pendingMigrations, type Migration } from '../migrations.ts';
 import {
-  agentFromRow, agentKeyFromRow, agentKeyToParams, agentToParams, apiKeyFromRow, apiKeyToParams, auditFromRow, auditToParams, clientSecretFromRow,
+  agentFromRow, agentKeyFromRow, agentKeyToParams, agentToParams, apiKeyFromRow, apiKeyToParams, auditFromRow, clientSecretFromRow,
   clientSecretToParams, latestTouches, revokedTokenFromRow, revokedTokenToParams, signingKeyFromRow, signingKeyToParams, storableEntry,
   trustedIssuerFromRow, trustedIssuerToParams,
 } from '../row-mapping.ts';
-import { rotationHolds, SQL, updateAgentParams, updateApiKeyParams } from '../sql.ts';
+import { insertAuditStatements, rotationHolds, SQL, updateAgentParams, updateApiKeyParams } from '../sql.ts';
 import type { AgentPatch, ApiKeyPatch, AuditHead, AuditQuery, Store } from '../store.ts';
 import { MEMORY_PATH, openDatabase, restrictFiles } from './open-database.ts';
 
@@ -32,6 +32,13 @@ const CONSTRAINT_UNIQUE = new Set<number | undefined>([1555 /* PRIMARYKEY */, 20
 const errcode = (err: unknown): number | undefined => (err as { errcode?: number } | null)?.errcode;
 /** recordAssertionId purges expired ids on its first call and every this-many calls after. */
 const ASSERTION_PURGE_EVERY = 100;
+/**
+ * Rows per audit INSERT here. Eight rows per statement measured ~1.3 µs of CPU less per audit
+ * record than one (appendAudit of 128-entry batches: ~8.2 against ~9.5 µs per record, WAL and the
+ * three audit indexes); 32 rows were no cheaper than 8, and every row count up to the chunk is
+ * one more prepared statement.
+ */
+const SQLITE_AUDIT_CHUNK = 8;
 
 /**
  * The embedded adapter on `node:sqlite`. The driver is synchronous, so within one process calls
@@ -165,7 +172,7 @@ export class SqliteStore implements Store {
     return this.#tx(() => {
       // The head is read inside the write lock, so no other process can chain onto it meanwhile.
       const records = chainEntries(this.#head(), storable);
-      for (const rec of records) this.#run(SQL.insertAuditRow, ...auditToParams(rec));
+      for (const { sql, params } of insertAuditStatements(records, SQLITE_AUDIT_CHUNK)) this.#run(sql, ...params);
       const last = records[records.length - 1] as AuditRecord;
       this.#run(SQL.setAuditHead, last.seq, last.hash, this.#sealKey === undefined ? null : sealHead(this.#sealKey, last.seq, last.hash));
       return records;
@@ -336,11 +343,11 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Prepared once per SQL text; `$n` becomes SQLite's numbered `?n` (same meaning). */
+  /** Prepared once per SQL text, with `$n` placeholders in SQLite's syntax (see sqlitePlaceholders). */
   #statement(sql: string): StatementSync {
     let stmt = this.#statements.get(sql);
     if (stmt === undefined) {
-      stmt = this.#db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      stmt = this.#db.prepare(sqlitePlaceholders(sql));
       this.#statements.set(sql, stmt);
     }
     return stmt;
@@ -366,4 +373,17 @@ export class SqliteStore implements Store {
 
 function mapOne<T>(row: Row | undefined, map: (r: Row) => T): T | undefined {
   return row === undefined ? undefined : map(row);
+}
+
+/**
+ * `$1, $2, …` in order, each once, become plain `?` (bound by position); anything else keeps its
+ * numbers as `?n` (same meaning). node:sqlite binds positional arguments to anonymous placeholders
+ * only, stepping over numbered ones one by one for every argument: measured on the 20-column audit
+ * INSERT, ~8 µs per row with `?n` against ~5 µs with `?`, and quadratic in multi-row statements.
+ */
+export function sqlitePlaceholders(sql: string): string {
+  let expected = 0;
+  let inOrder = true;
+  for (const m of sql.matchAll(/\$(\d+)/g)) if (Number(m[1]) !== ++expected) inOrder = false;
+  return inOrder ? sql.replace(/\$\d+/g, '?') : sql.replace(/\$(\d+)/g, '?$1');
 }
