@@ -32,17 +32,27 @@ export interface FixedRate {
   runs: number;
 }
 
-/** Best p99 of a few short runs at a fixed rate (interference comes in bursts; the quietest run is the closest to the target's own cost). */
-async function bestFixedRate(m: Measurer, t: Target, f: FixedRate): Promise<LoadResult | undefined> {
-  let best: LoadResult | undefined;
-  for (let i = 0; i < f.runs && f.durationSec > 0; i++) {
-    const r = await m.load({ ...m.spec(t), warmupSec: 0, durationSec: f.durationSec, overallRate: f.rate });
-    if (!best || r.p99Ms < best.p99Ms) best = r;
+/**
+ * Short runs at a fixed rate, interleaved across targets like the saturating rounds (A B C, A B C,
+ * …), and each target's best p99: interference comes in bursts, so the quietest run is the closest
+ * to the target's own cost, and interleaving gives every target the same chance of a quiet one.
+ */
+async function bestFixedRates(m: Measurer, targets: Target[], f: FixedRate): Promise<Map<Target, LoadResult>> {
+  const best = new Map<Target, LoadResult>();
+  for (let i = 1; i <= f.runs && f.durationSec > 0; i++) {
+    for (const t of targets) {
+      console.error(`fixed rate ${i}/${f.runs}: ${t.name}, ${f.durationSec}s at ${f.rate} req/s…`);
+      await m.attempt(t, async () => {
+        const r = await m.load({ ...m.spec(t), warmupSec: 0, durationSec: f.durationSec, overallRate: f.rate });
+        const b = best.get(t);
+        if (!b || r.p99Ms < b.p99Ms) best.set(t, r);
+      });
+    }
   }
   return best;
 }
 
-/** Start every target, measure in interleaved rounds, then a fixed-rate pass per target; the section as markdown. */
+/** Start every target, measure in interleaved rounds, then interleaved fixed-rate runs; the section as markdown. */
 export async function runGatewaySuite(ctx: BenchContext, m: Measurer, o: RoundOptions & { connections: number }, fixed: FixedRate): Promise<string> {
   const running: Array<{ kind: Kind; started: Started }> = [];
   for (const [kind, label, start] of TARGETS) {
@@ -57,6 +67,7 @@ export async function runGatewaySuite(ctx: BenchContext, m: Measurer, o: RoundOp
   }
   const live = running.flatMap((r) => (r.started.ok ? [r.started.target] : []));
   const results = await m.interleave(live, o);
+  const fixedResults = await bestFixedRates(m, live.filter((t) => !m.failed.has(t)), fixed);
 
   const rows: Row[] = [];
   const byKind: Partial<Record<Kind, Row[]>> = {};
@@ -66,11 +77,8 @@ export async function runGatewaySuite(ctx: BenchContext, m: Measurer, o: RoundOp
     if (!r.started.ok) row = { name: r.started.name, notes: [], skipped: r.started.reason.split('\n')[0] };
     else {
       const t = r.started.target;
-      console.error(`${t.name}: ${fixed.runs}×${fixed.durationSec}s at ${fixed.rate} req/s…`);
-      let fixedResult: LoadResult | undefined;
-      await m.attempt(t, async () => void (fixedResult = await bestFixedRate(m, t, fixed)));
       const skipped = m.failed.get(t);
-      row = skipped ? { name: t.name, notes: t.notes, skipped } : { name: t.name, notes: t.notes, result: median(results.get(t) ?? []), rounds: results.get(t) ?? [], fixed: fixedResult };
+      row = skipped ? { name: t.name, notes: t.notes, skipped } : { name: t.name, notes: t.notes, result: median(results.get(t) ?? []), rounds: results.get(t) ?? [], fixed: fixedResults.get(t) };
       if (r.kind === 'gatehouse' && t.pid) gatehouseMemory = readMemory(t.pid);
       await t.stop();
     }
