@@ -123,14 +123,19 @@ export function rotationHolds(op: RotationExpectation, activeKids: readonly stri
   return activeOk && toActivate !== undefined && toActivate.activatedAt === null && toActivate.retiredAt === null;
 }
 
-/** The multi-row audit INSERT for `rows` rows, built once per row count. */
+/**
+ * The multi-row audit INSERT for `rows` rows. Kept for small row counts only (SQLite's chunks run
+ * on every batch); PostgreSQL's chunks of up to 500 rows are built per batch rather than held as
+ * up to 500 distinct texts of up to ~60 KB each.
+ */
 const auditInsertSql = new Map<number, string>();
+const AUDIT_SQL_CACHED_ROWS = 16;
 function auditInsert(rows: number): string {
   let sql = auditInsertSql.get(rows);
   if (sql === undefined) {
     const values = Array.from({ length: rows }, (_, r) => `(${marks(r * AUDIT_COLUMN_COUNT + 1, AUDIT_COLUMN_COUNT)})`);
     sql = `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${values.join(', ')}`;
-    auditInsertSql.set(rows, sql);
+    if (rows <= AUDIT_SQL_CACHED_ROWS) auditInsertSql.set(rows, sql);
   }
   return sql;
 }
