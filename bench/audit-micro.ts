@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditBody, chainEntries } from '../src/core/hash-chain.ts';
-import type { AuditEntry } from '../src/core/types.ts';
+import { makeEntries } from '../src/store/conformance/fixtures.ts';
 import { openStore } from '../src/store/open-store.ts';
 
 // Micro-benchmark (not a test) of the audit writer thread's work per record: the whole
@@ -12,14 +12,6 @@ import { openStore } from '../src/store/open-store.ts';
 
 const total = Number(process.argv[2] ?? 60_000);
 const batch = Number(process.argv[3] ?? 128);
-
-/** A request record as the gateway writes it for an allowed, forwarded call. */
-const entry = (i: number): AuditEntry => ({
-  time: Date.now(), kind: 'request', requestId: `req_${i.toString(36).padStart(22, '0')}`, agentId: 'agt_01JD8X3Q4V6W2Y9Z0A1B2C3D4E',
-  agentName: 'bench-agent', credentialId: 'key_01JD8X3Q4V6W2Y9Z0A1B2C3D4F', clientAddress: '127.0.0.1', method: 'GET', path: '/api/agents',
-  routeId: 'api', decision: 'allow', reasons: ['authenticated', 'policy:bench-read', 'forwarded'], upstreamStatus: 200, latencyMs: 1.234,
-  action: null, actor: null, details: null,
-});
 
 const cpuUs = (f: () => void): number => {
   const start = process.cpuUsage();
@@ -31,7 +23,8 @@ const cpuUs = (f: () => void): number => {
 const dir = mkdtempSync(join(tmpdir(), 'gh-audit-micro-'));
 try {
   const store = await openStore(`sqlite:${join(dir, 'gh.db')}`, { baseDir: dir });
-  const entries = Array.from({ length: total }, (_, i) => entry(i));
+  // Request records as the gateway writes them for allowed, forwarded calls, with ids of real length.
+  const entries = makeEntries(1, total, { agentId: 'agt_01JD8X3Q4V6W2Y9Z0A1B2C3D4E', credentialId: 'key_01JD8X3Q4V6W2Y9Z0A1B2C3D4F', agentName: 'bench-agent' });
   const batches = Array.from({ length: Math.ceil(total / batch) }, (_, i) => entries.slice(i * batch, (i + 1) * batch));
   for (let round = 1; round <= 3; round++) {
     const json = batches.map((b) => JSON.stringify(b));
